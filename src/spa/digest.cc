@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// DigestSet: the seven digest types through OpenSSL 3 EVP with algorithms fetched once.
+#include "spa/digest.h"
+
+#include <openssl/err.h>
+
+#include "spa/base64.h"
+
+namespace sesame::spa {
+
+const char* openssl_digest_name(DigestType type) {
+  switch (type) {
+    case DigestType::kMd5:
+      return "MD5";
+    case DigestType::kSha1:
+      return "SHA1";
+    case DigestType::kSha256:
+      return "SHA256";
+    case DigestType::kSha384:
+      return "SHA384";
+    case DigestType::kSha512:
+      return "SHA512";
+    case DigestType::kSha3_256:
+      return "SHA3-256";
+    case DigestType::kSha3_512:
+      return "SHA3-512";
+  }
+  return "";
+}
+
+DigestSet::DigestSet() {
+  for (int code = 1; code <= 7; ++code)
+    algorithms_[code].reset(EVP_MD_fetch(nullptr, openssl_digest_name(static_cast<DigestType>(code)), nullptr));
+}
+
+std::string DigestSet::base64_digest(DigestType type, std::string_view data) const {
+  const EVP_MD* md = algorithms_[static_cast<int>(type)].get();
+  std::array<unsigned char, EVP_MAX_MD_SIZE> hash{};
+  unsigned int size = 0;
+  if (md == nullptr || EVP_Digest(data.data(), data.size(), hash.data(), &size, md, nullptr) != 1) {
+    ERR_clear_error();
+    return {};
+  }
+  return base64_encode(std::span<const std::uint8_t>(hash.data(), size));
+}
+
+std::string base64_digest(DigestType type, std::string_view data) {
+  return DigestSet().base64_digest(type, data);
+}
+
+std::string replay_digest(std::string_view wire_payload) {
+  return base64_digest(DigestType::kSha256, wire_payload);
+}
+
+}  // namespace sesame::spa
