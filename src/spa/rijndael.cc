@@ -136,7 +136,7 @@ Result<std::string> RijndaelCipher::decrypt(std::span<const std::uint8_t> blob) 
   const auto pad = static_cast<unsigned char>(text.back());
   if (pad >= 1 && pad <= kAesBlockSize &&
       std::all_of(text.end() - pad, text.end(), [pad](char c) { return static_cast<unsigned char>(c) == pad; }))
-    text.resize(text.size() - pad);
+    text.erase(text.end() - pad, text.end());
   if (text.empty()) return error(ErrorCode::kDecryptionFailed, "empty plaintext");
   return plaintext;
 }

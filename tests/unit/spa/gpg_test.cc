@@ -87,7 +87,7 @@ class ScratchHome {
 
   bool import_test_keys() { return gpg({"--import", data_path("gpg-test-keys.asc")}); }
 
-  // Ultimate owner trust, so that signatures by these keys get validity 5 (an imported key alone gets 1).
+  // Ultimate owner trust, so that signatures by these keys are good (gpgme reports validity 4; imported alone: 1).
   bool trust(std::initializer_list<std::string> fingerprints) {
     const std::string file = path_ + "/ownertrust.txt";
     std::ofstream out(file);
