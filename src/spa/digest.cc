@@ -28,7 +28,7 @@ const char* openssl_digest_name(DigestType type) {
   return "";
 }
 
-DigestSet::DigestSet() {
+DigestSet::DigestSet() : context_(EVP_MD_CTX_new()) {
   for (int code = 1; code <= 7; ++code)
     algorithms_[code].reset(EVP_MD_fetch(nullptr, openssl_digest_name(static_cast<DigestType>(code)), nullptr));
 }
@@ -37,7 +37,9 @@ std::string DigestSet::base64_digest(DigestType type, std::string_view data) con
   const EVP_MD* md = algorithms_[static_cast<int>(type)].get();
   std::array<unsigned char, EVP_MAX_MD_SIZE> hash{};
   unsigned int size = 0;
-  if (md == nullptr || EVP_Digest(data.data(), data.size(), hash.data(), &size, md, nullptr) != 1) {
+  EVP_MD_CTX* ctx = context_.get();
+  if (md == nullptr || ctx == nullptr || EVP_DigestInit_ex2(ctx, md, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 || EVP_DigestFinal_ex(ctx, hash.data(), &size) != 1) {
     ERR_clear_error();
     return {};
   }

@@ -14,7 +14,7 @@ namespace sesame::spa {
 // OpenSSL's name for a digest type ("SHA3-256"), for fetching it or naming it in an HMAC.
 const char* openssl_digest_name(DigestType type);
 
-// Holds every fetched hash algorithm, so that hashing a packet costs no algorithm lookup.
+// Holds every fetched hash algorithm, so that hashing a packet costs no algorithm lookup. Not thread-safe.
 class DigestSet {
  public:
   DigestSet();
@@ -23,6 +23,7 @@ class DigestSet {
 
  private:
   std::array<MdPtr, 8> algorithms_;  // indexed by DigestType
+  MdCtxPtr context_;                 // reused per hash: no allocation on the packet path (hence not thread-safe)
 };
 
 // One-shot helpers for callers outside the packet path.

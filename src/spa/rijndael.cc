@@ -68,7 +68,10 @@ Result<RijndaelCipher> RijndaelCipher::create(EncryptionMode mode, const SecretB
   if (!md5 || !cipher) return openssl_failure("cannot fetch MD5 or AES-256 from OpenSSL");
   RijndaelCipher result(mode, mode == EncryptionMode::kCbcLegacyIv ? legacy_key(passphrase) : passphrase.clone(),
                         std::move(md5), std::move(cipher));
-  if (!result.md_ctx_ || !result.cipher_ctx_) return openssl_failure("out of memory");
+  if (!result.md_ctx_ || !result.cipher_ctx_ ||
+      EVP_CipherInit_ex2(result.cipher_ctx_.get(), result.cipher_.get(), nullptr, nullptr, 1, nullptr) != 1 ||
+      EVP_CIPHER_CTX_set_padding(result.cipher_ctx_.get(), 0) != 1)  // PKCS#7 is ours: fwknop pads even stream modes
+    return openssl_failure("cannot set up AES-256");
   return result;
 }
 
