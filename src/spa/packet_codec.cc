@@ -84,7 +84,11 @@ Result<std::string> PacketCodec::encode(const Message& message, const EncodeOpti
     if (!blob) return fail(blob.error());
     full = base64_encode(as_bytes(*blob));
   }
-  if (!starts_with(full, prefix())) return error(ErrorCode::kInternal, "ciphertext does not start as expected");
+  if (!starts_with(full, prefix())) {
+    // fwknop strips and restores a fixed prefix; an ECC-encrypted OpenPGP message starts differently ("hF").
+    return cipher_ ? error(ErrorCode::kInternal, "ciphertext does not start with \"Salted__\"")
+                   : error(ErrorCode::kGpgError, "GPG message does not start with \"hQ\": use an RSA recipient key");
+  }
   if (full.size() < kMinWireSize || full.size() > kMaxWireSize)
     return error(ErrorCode::kBadLength, "ciphertext is " + std::to_string(full.size()) + " base64 characters");
 
