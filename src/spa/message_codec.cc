@@ -4,8 +4,7 @@
 
 #include <openssl/crypto.h>
 #include <algorithm>
-#include <charconv>
-#include <vector>
+#include <array>
 
 #include "spa/base64.h"
 #include "spa/field_rules.h"
@@ -38,13 +37,28 @@ bool parse_decimal(std::string_view text, Int max, Int& value) {
   return true;
 }
 
-std::vector<std::string_view> split(std::string_view text) {
-  std::vector<std::string_view> parts;
+// The fields of an encoded message, without allocating: a valid one has at most 10 (protocol.md §3.2).
+struct FieldList {
+  static constexpr std::size_t kCapacity = 10;
+  std::array<std::string_view, kCapacity> parts;
+  std::size_t count = 0;
+  bool overflow = false;  // more fields than any message type allows
+
+  std::size_t size() const { return count; }
+  std::string_view operator[](std::size_t i) const { return parts[i]; }
+};
+
+FieldList split(std::string_view text) {
+  FieldList fields;
   std::size_t start = 0;
   while (true) {
+    if (fields.count == FieldList::kCapacity) {
+      fields.overflow = true;
+      return fields;
+    }
     const auto end = text.find(kSeparator, start);
-    parts.push_back(text.substr(start, end - start));
-    if (end == std::string_view::npos) return parts;
+    fields.parts[fields.count++] = text.substr(start, end - start);
+    if (end == std::string_view::npos) return fields;
     start = end + 1;
   }
 }
@@ -221,7 +235,8 @@ Result<DecodedPlaintext> decode_plaintext(std::string_view plaintext, const Dige
   int type_code = 0;
   if (!parse_decimal(fields[4], 6, type_code)) return field_error(ErrorCode::kFieldInvalid, Field::kMessageType);
   message.type = static_cast<MessageType>(type_code);
-  if (fields.size() - 1 - 4 > max_trailing_separators(message.type)) return error(ErrorCode::kTooManyFields);
+  if (fields.overflow || fields.size() - 1 - 4 > max_trailing_separators(message.type))
+    return error(ErrorCode::kTooManyFields);
 
   auto text = decode_text_field(fields[5], kMaxFieldB64, Field::kMessage);
   if (!text) return fail(text.error());
