@@ -34,7 +34,8 @@ DigestSet::DigestSet() : context_(EVP_MD_CTX_new()) {
 }
 
 std::string DigestSet::base64_digest(DigestType type, std::string_view data) const {
-  const EVP_MD* md = algorithms_[static_cast<int>(type)].get();
+  const auto index = static_cast<std::size_t>(type);
+  const EVP_MD* md = index < algorithms_.size() ? algorithms_[index].get() : nullptr;  // a cast int may be anything
   std::array<unsigned char, EVP_MAX_MD_SIZE> hash{};
   unsigned int size = 0;
   EVP_MD_CTX* ctx = context_.get();

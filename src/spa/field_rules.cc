@@ -42,13 +42,18 @@ bool is_valid_username(std::string_view username) {
   });
 }
 
-bool is_valid_allow_ip(std::string_view ip) {
+std::optional<std::uint32_t> parse_allow_ip(std::string_view ip) {
   if (ip.size() < kMinIpv4Length || ip.size() > kMaxIpv4Length || std::count(ip.begin(), ip.end(), '.') != 3 ||
       !std::all_of(ip.begin(), ip.end(), [](char c) { return is_digit(c) || c == '.'; }))
-    return false;
+    return std::nullopt;
+  // inet_aton, not inet_pton: the real client sends what the user typed ("001.2.3.4") and fwknopd accepts
+  // it with inet_aton's octal reading, so sesame must read it the same way or grant a different address.
   in_addr address{};
-  return inet_pton(AF_INET, std::string(ip).c_str(), &address) == 1;
+  if (inet_aton(std::string(ip).c_str(), &address) == 0) return std::nullopt;
+  return ntohl(address.s_addr);
 }
+
+bool is_valid_allow_ip(std::string_view ip) { return parse_allow_ip(ip).has_value(); }
 
 bool is_valid_access_message(std::string_view message) {
   const auto comma = message.find(',');
@@ -72,7 +77,7 @@ bool is_valid_nat_access(std::string_view nat_access) {
   if (comma == std::string_view::npos || nat_access.find(',', comma + 1) != std::string_view::npos) return false;
   const std::string_view host = nat_access.substr(0, comma);
   constexpr std::string_view kForbidden = " /?\"'\\";
-  return !host.empty() && host.size() <= kMaxNatHostLength &&
+  return host.size() <= kMaxNatHostLength &&
          host.find_first_of(kForbidden) == std::string_view::npos && is_valid_port(nat_access.substr(comma + 1));
 }
 

@@ -108,6 +108,7 @@ std::optional<DigestType> verify_digest(std::string_view encoded, std::string_vi
 }
 
 Result<Ok> check_encodable(const Message& message, MessageType type) {
+  if (!is_valid_message_type(static_cast<int>(type))) return field_error(ErrorCode::kFieldInvalid, Field::kMessageType);
   if (message.random_value.size() != 16 || !all_digits(message.random_value))
     return field_error(ErrorCode::kFieldInvalid, Field::kRandomValue, "must be 16 decimal digits");
   if (message.username.size() > kMaxUsernameSize)
