@@ -3,6 +3,7 @@
 // unpadded input with libfko's exact acceptance rules.
 #include "spa/base64.h"
 
+#include <algorithm>
 #include <array>
 
 #include <openssl/evp.h>
@@ -41,29 +42,35 @@ std::string base64_encode(std::string_view text) {
 }
 
 std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
-  std::vector<std::uint8_t> out;
-  out.reserve(text.size() * 3 / 4 + 3);
-  std::uint32_t group = 0;
-  int count = 0;
-  for (const char c : text) {
-    if (c == '=' || c == '\0') break;
-    const std::uint8_t value = kDecodeTable[static_cast<unsigned char>(c)];
-    if (value == kInvalid) return std::nullopt;
-    group = (group << 6) | value;
-    if (++count == 4) {
-      out.push_back(std::uint8_t(group >> 16));
-      out.push_back(std::uint8_t(group >> 8));
-      out.push_back(std::uint8_t(group));
-      group = 0;
-      count = 0;
-    }
+  // Only what comes before the first '=' or NUL counts.
+  const std::size_t end = std::min(text.find_first_of(std::string_view("=\0", 2)), text.size());
+  const std::size_t whole_groups = end / 4;
+  const std::size_t tail = end % 4;
+  std::vector<std::uint8_t> out(whole_groups * 3 + (tail == 0 ? 0 : tail - 1));
+  std::uint8_t* write = out.data();
+  const auto* read = reinterpret_cast<const unsigned char*>(text.data());
+  for (std::size_t group = 0; group < whole_groups; ++group, read += 4) {
+    const std::uint8_t a = kDecodeTable[read[0]], b = kDecodeTable[read[1]], c = kDecodeTable[read[2]],
+                       d = kDecodeTable[read[3]];
+    if (((a | b | c | d) & 0xc0) != 0) return std::nullopt;  // valid values are < 64, kInvalid is 0xff
+    const std::uint32_t bits = (std::uint32_t(a) << 18) | (std::uint32_t(b) << 12) | (std::uint32_t(c) << 6) | d;
+    *write++ = std::uint8_t(bits >> 16);
+    *write++ = std::uint8_t(bits >> 8);
+    *write++ = std::uint8_t(bits);
   }
-  // Unused low bits of a partial group are not checked, as in libfko.
-  if (count == 2) {
-    out.push_back(std::uint8_t(group >> 4));
-  } else if (count == 3) {
-    out.push_back(std::uint8_t(group >> 10));
-    out.push_back(std::uint8_t(group >> 2));
+  // A partial group of 2 or 3 characters gives 1 or 2 bytes; a lone character gives nothing but must still be
+  // in the alphabet. Unused low bits are not checked, as in libfko.
+  std::uint32_t bits = 0;
+  for (std::size_t i = 0; i < tail; ++i) {
+    const std::uint8_t value = kDecodeTable[read[i]];
+    if (value == kInvalid) return std::nullopt;
+    bits = (bits << 6) | value;
+  }
+  if (tail == 2) {
+    *write = std::uint8_t(bits >> 4);
+  } else if (tail == 3) {
+    write[0] = std::uint8_t(bits >> 10);
+    write[1] = std::uint8_t(bits >> 2);
   }
   return out;
 }
