@@ -3,13 +3,18 @@
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "fwknop_client.h"
+#include "oracle_cases.h"
 #include "spa/base64.h"
+#include "spa/field_rules.h"
 #include "spa/packet_codec.h"
 #include "support/gpg_home.h"
 
@@ -19,18 +24,6 @@ namespace {
 using spa::DigestType;
 using spa::EncryptionMode;
 using spa::MessageType;
-
-struct DigestName {
-  DigestType type;
-  const char* option;  // as -m / --hmac-digest-type take it
-  const char* dump;    // as the client's field dump prints it
-};
-constexpr DigestName kDigests[] = {
-    {DigestType::kMd5, "md5", "MD5"},          {DigestType::kSha1, "sha1", "SHA1"},
-    {DigestType::kSha256, "sha256", "SHA256"}, {DigestType::kSha384, "sha384", "SHA384"},
-    {DigestType::kSha512, "sha512", "SHA512"}, {DigestType::kSha3_256, "sha3_256", "SHA3_256"},
-    {DigestType::kSha3_512, "sha3_512", "SHA3_512"},
-};
 
 struct ModeName {
   EncryptionMode mode;
@@ -43,7 +36,7 @@ constexpr ModeName kModes[] = {
 
 // The client options that choose the message type (client.md §2, "Message type selection").
 enum class Kind { kAccess, kMultiPort, kCommand, kTimeout, kNat, kNatTimeout, kNatLocal, kNatLocalTimeout };
-constexpr Kind kKinds[] = {Kind::kAccess, Kind::kMultiPort, Kind::kCommand,  Kind::kTimeout,
+constexpr Kind kKinds[] = {Kind::kAccess, Kind::kMultiPort,  Kind::kCommand,  Kind::kTimeout,
                            Kind::kNat,    Kind::kNatTimeout, Kind::kNatLocal, Kind::kNatLocalTimeout};
 
 struct Expected {
@@ -55,7 +48,6 @@ struct Expected {
 
 // Appends the options for `kind` and returns what the packet must then carry.
 Expected add_message_options(Kind kind, const std::string& allow_ip, std::vector<std::string>& args) {
-  Expected expected;
   args.insert(args.end(), {"-a", allow_ip});
   switch (kind) {
     case Kind::kAccess:
@@ -83,19 +75,12 @@ Expected add_message_options(Kind kind, const std::string& allow_ip, std::vector
       args.insert(args.end(), {"-A", "tcp/5900", "--nat-local", "-D", "10.0.0.6", "-f", "65536"});
       return {MessageType::kClientTimeoutLocalNatAccess, allow_ip + ",tcp/5900", "10.0.0.6,5900", 65536};
   }
-  return expected;
+  return {};
 }
 
-std::string random_text(std::mt19937& rng, std::size_t min_size, std::size_t max_size) {
-  // Printable, space included: the client takes key options verbatim from argv.
-  static constexpr std::string_view kChars =
-      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 !#$%&()*+,-./:;<=>?@[]^_{|}~";
-  std::uniform_int_distribution<std::size_t> size(min_size, max_size);
-  std::uniform_int_distribution<std::size_t> pick(0, kChars.size() - 1);
-  std::string text(size(rng), ' ');
-  for (char& c : text) c = kChars[pick(rng)];
-  return text;
-}
+// Printable, space included: the client takes key options verbatim from argv.
+constexpr std::string_view kClientKeyChars =
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 !#$%&()*+,-./:;<=>?@[]^_{|}~";
 
 std::vector<std::uint8_t> random_bytes(std::mt19937& rng, std::size_t min_size, std::size_t max_size) {
   std::uniform_int_distribution<std::size_t> size(min_size, max_size);
@@ -107,15 +92,15 @@ std::vector<std::uint8_t> random_bytes(std::mt19937& rng, std::size_t min_size, 
 
 struct ClientCase {
   const ModeName* mode;
-  const DigestName* hmac;  // null: no HMAC
-  const DigestName* digest;
+  const DigestType* hmac;  // null: no HMAC
+  const DigestType* digest;
   Kind kind;
   bool base64_keys;
 };
 
 std::string describe(const ClientCase& c) {
-  return std::string("mode=") + c.mode->option + " hmac=" + (c.hmac ? c.hmac->option : "none") +
-         " digest=" + c.digest->option + " kind=" + std::to_string(int(c.kind)) +
+  return std::string("mode=") + c.mode->option + " hmac=" + (c.hmac ? config_name(*c.hmac) : "none") +
+         " digest=" + config_name(*c.digest) + " kind=" + std::to_string(int(c.kind)) +
          (c.base64_keys ? " base64 keys" : " text keys");
 }
 
@@ -126,10 +111,10 @@ std::vector<ClientCase> rotated_cases(std::size_t count) {
   for (std::size_t i = 0; i < count; ++i) {
     ClientCase c;
     c.mode = &kModes[i % std::size(kModes)];
-    const std::size_t hmac = i % (std::size(kDigests) + 1);
+    const std::size_t hmac = i % (std::size(kAllDigests) + 1);
     // legacy mode and HMAC exclude each other (client.md §2): legacy packets are the pre-2.5 kind.
-    c.hmac = hmac == 0 || c.mode->mode == EncryptionMode::kCbcLegacyIv ? nullptr : &kDigests[hmac - 1];
-    c.digest = &kDigests[i % std::size(kDigests)];
+    c.hmac = hmac == 0 || c.mode->mode == EncryptionMode::kCbcLegacyIv ? nullptr : &kAllDigests[hmac - 1];
+    c.digest = &kAllDigests[i % std::size(kAllDigests)];
     c.kind = kKinds[(i + i / std::size(kKinds)) % std::size(kKinds)];
     c.base64_keys = (i / 3) % 2 == 1;
     cases.push_back(c);
@@ -137,19 +122,35 @@ std::vector<ClientCase> rotated_cases(std::size_t count) {
   return cases;
 }
 
-std::string dump_name(int code, const char* name) {
-  return std::to_string(code) + " (" + name + ")";
-}
-
 void expect_matches_client_dump(const spa::DecodedPacket& packet, const FwknopClientRun& run) {
   const spa::Message& m = packet.message;
   EXPECT_EQ(m.random_value, run.fields.at("Random Value"));
   EXPECT_EQ(std::to_string(m.timestamp), run.fields.at("Timestamp"));
   EXPECT_EQ(m.version, run.fields.at("FKO Version"));
-  EXPECT_EQ(dump_name(int(m.type), std::string(spa::message_type_name(m.type)).c_str()),
-            run.fields.at("Message Type"));
+  EXPECT_EQ(numbered(m.type), run.fields.at("Message Type"));
   EXPECT_EQ(packet.encoded, run.fields.at("Encoded Data"));
   EXPECT_EQ(packet.digest, run.fields.at("SPA Data Digest"));
+}
+
+// The client's packet for `args` plus --key-rijndael k (and --key-hmac `hmac_key`), as libsesame decodes it with
+// those keys; nullopt, with the reason as a test failure, when the client or the decoding fails.
+std::optional<spa::DecodedPacket> decode_client_packet(std::vector<std::string> args,
+                                                       const std::optional<std::string>& hmac_key = std::nullopt) {
+  spa::Keys keys;
+  keys.encryption_key = SecretBytes::from_text("k");
+  args.insert(args.end(), {"--key-rijndael", "k"});
+  if (hmac_key) {
+    keys.hmac_key = SecretBytes::from_text(*hmac_key);
+    args.insert(args.end(), {"--key-hmac", *hmac_key});
+  }
+  const FwknopClientRun run = run_fwknop_client(args);
+  EXPECT_EQ(run.exit_status, 0) << run.output;
+  auto packet = spa::decode(run.packet, keys);
+  if (!packet) {
+    ADD_FAILURE() << packet.error().to_string() << "\n" << run.output;
+    return std::nullopt;
+  }
+  return std::move(*packet);
 }
 
 class FwknopClientToLibsesame : public ::testing::Test {
@@ -162,6 +163,14 @@ class FwknopClientToLibsesame : public ::testing::Test {
 
 TEST_F(FwknopClientToLibsesame, EveryModeHmacDigestAndMessageTypeDecodesToTheClientsFields) {
   const std::vector<ClientCase> cases = rotated_cases(56);
+  std::set<std::string> covered;
+  for (const ClientCase& c : cases) {
+    covered.insert({std::string("M") + c.mode->option, std::string("H") + (c.hmac ? config_name(*c.hmac) : "none"),
+                    std::string("D") + config_name(*c.digest), "K" + std::to_string(int(c.kind)),
+                    c.base64_keys ? "base64" : "text"});
+  }
+  ASSERT_EQ(covered.size(),
+            std::size(kModes) + std::size(kAllDigests) + 1 + std::size(kAllDigests) + std::size(kKinds) + 2);
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const ClientCase& c = cases[i];
     SCOPED_TRACE("case " + std::to_string(i) + ": " + describe(c));
@@ -172,7 +181,7 @@ TEST_F(FwknopClientToLibsesame, EveryModeHmacDigestAndMessageTypeDecodesToTheCli
     std::vector<std::string> args;
     const std::string user = "user" + std::to_string(i) + (i % 2 ? "-x.y" : "_Z");
     const std::string allow_ip = "10." + std::to_string(i) + ".3." + std::to_string(200 - i);
-    args.insert(args.end(), {"-U", user, "-m", c.digest->option, "-M", c.mode->option});
+    args.insert(args.end(), {"-U", user, "-m", config_name(*c.digest), "-M", c.mode->option});
     const Expected expected = add_message_options(c.kind, allow_ip, args);
     // Keys up to 32 bytes; legacy mode keeps only the first 16 (protocol.md §4.1), so longer ones test that too.
     if (c.base64_keys) {
@@ -180,19 +189,19 @@ TEST_F(FwknopClientToLibsesame, EveryModeHmacDigestAndMessageTypeDecodesToTheCli
       keys.encryption_key = SecretBytes(key);
       args.insert(args.end(), {"--key-base64-rijndael", spa::base64_encode_padded(key)});
     } else {
-      const std::string key = random_text(rng, 1, 32);
+      const std::string key = random_string(rng, kClientKeyChars, 1, 32);
       keys.encryption_key = SecretBytes::from_text(key);
       args.insert(args.end(), {"--key-rijndael", key});
     }
     if (c.hmac != nullptr) {
-      keys.hmac_type = c.hmac->type;
-      args.insert(args.end(), {"--hmac-digest-type", c.hmac->option});
+      keys.hmac_type = *c.hmac;
+      args.insert(args.end(), {"--hmac-digest-type", config_name(*c.hmac)});
       if (c.base64_keys) {
         const auto key = random_bytes(rng, 1, 128);
         keys.hmac_key = SecretBytes(key);
         args.insert(args.end(), {"--key-base64-hmac", spa::base64_encode_padded(key)});
       } else {
-        const std::string key = random_text(rng, 1, 128);
+        const std::string key = random_string(rng, kClientKeyChars, 1, 128);
         keys.hmac_key = SecretBytes::from_text(key);
         args.insert(args.end(), {"--key-hmac", key});
       }
@@ -212,15 +221,16 @@ TEST_F(FwknopClientToLibsesame, EveryModeHmacDigestAndMessageTypeDecodesToTheCli
     EXPECT_EQ(m.message, expected.message);
     EXPECT_EQ(m.nat_access, expected.nat_access);
     EXPECT_EQ(m.client_timeout, expected.client_timeout);
-    EXPECT_EQ(m.digest_type, c.digest->type);
+    EXPECT_EQ(m.digest_type, *c.digest);
     EXPECT_EQ(m.server_auth, std::nullopt);
     EXPECT_EQ(m.version, "3.0.0");
     EXPECT_TRUE(packet->salt.has_value());
     expect_matches_client_dump(*packet, run);
-    EXPECT_EQ(run.fields.at("Digest Type"), dump_name(int(c.digest->type), c.digest->dump));
-    EXPECT_EQ(run.fields.at("HMAC Type"),
-              c.hmac ? dump_name(int(c.hmac->type), c.hmac->dump) : std::string("0 (None)"));
-    if (c.hmac != nullptr) EXPECT_TRUE(run.packet.ends_with(run.fields.at("HMAC")));
+    EXPECT_EQ(run.fields.at("Digest Type"), numbered(*c.digest));
+    EXPECT_EQ(run.fields.at("HMAC Type"), c.hmac ? numbered(*c.hmac) : std::string("0 (None)"));
+    if (c.hmac != nullptr) {
+      EXPECT_TRUE(run.packet.ends_with(run.fields.at("HMAC")));
+    }
 
     // The same packet under a different HMAC key (or, without HMAC, a different encryption key) is refused.
     spa::Keys wrong = keys.clone();
@@ -239,30 +249,29 @@ TEST_F(FwknopClientToLibsesame, EveryModeHmacDigestAndMessageTypeDecodesToTheCli
 // client.md §2: -U is truncated to 29 characters by the client; libsesame sees what was sent.
 TEST_F(FwknopClientToLibsesame, LongSpoofedUsernameArrivesTruncatedTo29Characters) {
   const std::string user = "abcdefghijklmnopqrstuvwxyz0123456789";
-  const FwknopClientRun run =
-      run_fwknop_client({"-U", user, "-A", "tcp/22", "-a", "1.2.3.4", "--key-rijndael", "k", "--key-hmac", "h"});
-  ASSERT_EQ(run.exit_status, 0) << run.output;
-  spa::Keys keys;
-  keys.encryption_key = SecretBytes::from_text("k");
-  keys.hmac_key = SecretBytes::from_text("h");
-  const auto packet = spa::decode(run.packet, keys);
-  ASSERT_TRUE(packet) << packet.error().to_string();
+  const auto packet = decode_client_packet({"-U", user, "-A", "tcp/22", "-a", "1.2.3.4"}, "h");
+  ASSERT_TRUE(packet);
   EXPECT_EQ(packet->message.username, user.substr(0, 29));
 }
 
-class FwknopClientGpgToLibsesame : public FwknopClientToLibsesame {
- protected:
-  static void SetUpTestSuite() { home_ = new GpgHome(); }
-  static void TearDownTestSuite() {
-    delete home_;
-    home_ = nullptr;
-  }
-  static const std::string& home() { return home_->path(); }
+// The real client builds these packets and fwknopd 2.6.10 accepts them, so libsesame must decode them too.
+// `-a 001.2.3.4`: the client checks the allow IP with inet_aton, which takes leading zeros (as octal).
+TEST_F(FwknopClientToLibsesame, AllowIpWithLeadingZerosDecodesLikeFwknopd) {
+  const auto packet = decode_client_packet({"-A", "tcp/22", "-a", "001.2.3.4"});
+  ASSERT_TRUE(packet);
+  EXPECT_EQ(packet->message.message, "001.2.3.4,tcp/22");
+  EXPECT_EQ(spa::parse_allow_ip("001.2.3.4"), 0x01020304u);
+  EXPECT_EQ(spa::parse_allow_ip("010.1.1.1"), 0x08010101u);  // octal, as fwknopd reads it
+}
 
- private:
-  static GpgHome* home_;
-};
-GpgHome* FwknopClientGpgToLibsesame::home_ = nullptr;
+// `--nat-local` without -D (possible with -T): the NAT string is ",22". libfko's NAT check allows an empty host.
+TEST_F(FwknopClientToLibsesame, LocalNatWithEmptyHostDecodesLikeFwknopd) {
+  const auto packet = decode_client_packet({"-A", "tcp/22", "-a", "1.2.3.4", "--nat-local"});
+  ASSERT_TRUE(packet);
+  EXPECT_EQ(packet->message.nat_access, ",22");
+}
+
+using FwknopClientGpgToLibsesame = SharedGpgHome<FwknopClientToLibsesame>;
 
 TEST_F(FwknopClientGpgToLibsesame, SignedGpgPacketDecodesWithGoodSignatureWithAndWithoutHmac) {
   for (const bool with_hmac : {false, true}) {

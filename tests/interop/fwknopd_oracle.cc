@@ -15,13 +15,9 @@
 //    be ambiguous) and gives every packet an empty digest cache.
 #include "fwknopd_oracle.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -39,20 +35,14 @@
 #include <utility>
 
 #include "pcap_file_writer.h"
+#include "support/field_dump.h"
+#include "support/subprocess.h"
+#include "support/temp_dir.h"
 
 namespace sesame::test {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 constexpr const char* kMainLoopMarker = "Starting fwknopd main event loop.";
-
-std::string find_executable(const std::vector<std::string>& candidates) {
-  for (const std::string& path : candidates) {
-    if (::access(path.c_str(), X_OK) == 0) return path;
-  }
-  return "";
-}
 
 // Absolute paths on purpose: PATH may contain look-alike binaries and the
 // whole point is to consult the *real* fwknopd.
@@ -63,162 +53,13 @@ std::string fwknopd_path() {
   return find_executable({"/usr/sbin/fwknopd", "/sbin/fwknopd", "/usr/local/sbin/fwknopd"});
 }
 
-std::string ip_path() { return find_executable({"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"}); }
-
-std::string gpgconf_path() { return find_executable({"/usr/bin/gpgconf", "/usr/local/bin/gpgconf"}); }
-
-struct CommandResult {
-  int wait_status = 0;
-  bool timed_out = false;
-  std::string output;  // stdout and stderr interleaved, as the child wrote them
-
-  bool succeeded() const { return !timed_out && WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0; }
-};
-
-void read_available(int fd, std::string* out, bool* eof) {
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n > 0) {
-      out->append(buf, static_cast<std::size_t>(n));
-      continue;
-    }
-    if (n == 0) *eof = true;
-    if (n < 0 && errno == EINTR) continue;
-    return;  // EOF, EAGAIN or a real error: nothing more to read now
-  }
+std::string ip_path() {
+  return find_executable({"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"});
 }
 
-// fork/execv without a shell; the child gets its own process group so that a
-// timeout can take down everything it spawned (but nothing else).
-CommandResult run_command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
-  if (argv.empty() || argv[0].empty()) throw std::runtime_error("fwknopd_oracle: empty command");
-  std::vector<char*> cargv;
-  cargv.reserve(argv.size() + 1);
-  for (const std::string& arg : argv) cargv.push_back(const_cast<char*>(arg.c_str()));
-  cargv.push_back(nullptr);
-
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
-    throw std::runtime_error(std::string("fwknopd_oracle: pipe2: ") + std::strerror(errno));
-  }
-  int dev_null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (dev_null < 0) {
-    ::close(pipe_fds[0]);
-    ::close(pipe_fds[1]);
-    throw std::runtime_error(std::string("fwknopd_oracle: open /dev/null: ") + std::strerror(errno));
-  }
-
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    int err = errno;
-    ::close(pipe_fds[0]);
-    ::close(pipe_fds[1]);
-    ::close(dev_null);
-    throw std::runtime_error(std::string("fwknopd_oracle: fork: ") + std::strerror(err));
-  }
-  if (pid == 0) {
-    // Only async-signal-safe calls from here on (the test binary may be threaded).
-    ::setpgid(0, 0);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    // Ignored dispositions survive exec; fwknopd/gpgme rely on SIGCHLD and SIGPIPE defaults.
-    ::signal(SIGCHLD, SIG_DFL);
-    ::signal(SIGPIPE, SIG_DFL);
-    ::dup2(dev_null, STDIN_FILENO);
-    ::dup2(pipe_fds[1], STDOUT_FILENO);
-    ::dup2(pipe_fds[1], STDERR_FILENO);
-    ::close_range(3, ~0U, 0);  // no descriptors of the test process leak into fwknopd
-    ::execv(cargv[0], cargv.data());
-    static const char msg[] = "fwknopd_oracle: execv failed\n";
-    ssize_t ignored = ::write(STDERR_FILENO, msg, sizeof msg - 1);
-    (void)ignored;
-    ::_exit(127);
-  }
-  ::setpgid(pid, pid);  // also from the parent, so the group exists before any kill
-  ::close(pipe_fds[1]);
-  ::close(dev_null);
-  ::fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
-
-  CommandResult result;
-  const auto deadline = Clock::now() + timeout;
-  bool eof = false;
-  for (;;) {
-    read_available(pipe_fds[0], &result.output, &eof);
-    // Do not wait for EOF: a daemon the child spawned (gpg-agent) could keep
-    // the pipe open forever. The child's exit is what ends the run.
-    pid_t waited = ::waitpid(pid, &result.wait_status, WNOHANG);
-    if (waited == pid) break;
-    if (waited < 0 && errno != EINTR) throw std::runtime_error("fwknopd_oracle: waitpid failed");
-    const auto now = Clock::now();
-    if (now >= deadline) {
-      ::kill(-pid, SIGKILL);
-      ::kill(pid, SIGKILL);
-      while (::waitpid(pid, &result.wait_status, 0) < 0 && errno == EINTR) {
-      }
-      result.timed_out = true;
-      break;
-    }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
-    const int tick = static_cast<int>(std::clamp<long long>(left, 1, eof ? 5 : 100));
-    if (eof) {
-      ::poll(nullptr, 0, tick);
-    } else {
-      pollfd pfd{pipe_fds[0], POLLIN, 0};
-      ::poll(&pfd, 1, tick);
-    }
-  }
-  read_available(pipe_fds[0], &result.output, &eof);
-  ::close(pipe_fds[0]);
-  // Leftovers still in the child's process group were started by it; the
-  // group id cannot be recycled while members exist, so this hits only them.
-  ::kill(-pid, SIGKILL);
-  return result;
+std::string gpgconf_path() {
+  return find_executable({"/usr/bin/gpgconf", "/usr/local/bin/gpgconf"});
 }
-
-void write_private_file(const std::string& path, const std::string& content) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error("fwknopd_oracle: cannot create " + path + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ::close(fd);
-      throw std::runtime_error("fwknopd_oracle: write failed for " + path);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-}
-
-// mkdtemp directory removed on scope exit, whatever happened.
-class TempDir {
- public:
-  TempDir() {
-    std::string base = "/tmp";
-    if (const char* env = std::getenv("TMPDIR"); env != nullptr && env[0] == '/') base = env;
-    std::string templ = base + "/sesame-oracle-XXXXXX";
-    std::vector<char> buf(templ.begin(), templ.end());
-    buf.push_back('\0');
-    if (::mkdtemp(buf.data()) == nullptr) {
-      throw std::runtime_error("fwknopd_oracle: mkdtemp failed: " + std::string(std::strerror(errno)));
-    }
-    path_ = buf.data();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // Named network namespace `sesame-oracle-<pid>-<n>`, deleted on scope exit.
 class NetnsGuard {
@@ -226,12 +67,12 @@ class NetnsGuard {
   explicit NetnsGuard(std::string ip) : ip_(std::move(ip)) {
     static std::atomic<unsigned> counter{0};
     name_ = "sesame-oracle-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-    CommandResult r = run_command({ip_, "netns", "add", name_}, std::chrono::seconds(10));
+    ProcessResult r = run_process({ip_, "netns", "add", name_}, {.timeout = std::chrono::seconds(10)});
     if (!r.succeeded()) throw std::runtime_error("fwknopd_oracle: `ip netns add " + name_ + "` failed: " + r.output);
   }
   ~NetnsGuard() {
     try {
-      CommandResult r = run_command({ip_, "netns", "del", name_}, std::chrono::seconds(10));
+      ProcessResult r = run_process({ip_, "netns", "del", name_}, {.timeout = std::chrono::seconds(10)});
       if (!r.succeeded()) std::cerr << "fwknopd_oracle: warning: `ip netns del " << name_ << "` failed: " << r.output;
     } catch (const std::exception& e) {
       std::cerr << "fwknopd_oracle: warning: cannot delete netns " << name_ << ": " << e.what() << "\n";
@@ -246,29 +87,6 @@ class NetnsGuard {
   std::string ip_;
   std::string name_;
 };
-
-std::string trim(const std::string& s) {
-  const char* ws = " \t\r\n";
-  std::size_t b = s.find_first_not_of(ws);
-  if (b == std::string::npos) return "";
-  std::size_t e = s.find_last_not_of(ws);
-  return s.substr(b, e - b + 1);
-}
-
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) {
-      if (start < text.size()) lines.push_back(text.substr(start));
-      break;
-    }
-    lines.push_back(text.substr(start, nl - start));
-    start = nl + 1;
-  }
-  return lines;
-}
 
 // GPG_HOME_DIR values from config text, parsed like fwknopd does (value up to
 // ';', optional ':' after the name). Needed to stop gpg-agents we caused.
@@ -288,7 +106,8 @@ std::set<std::string> gpg_home_dirs(const std::string& text) {
 }
 
 std::string gpg_agent_socket(const std::string& gpgconf, const std::string& home) {
-  CommandResult r = run_command({gpgconf, "--homedir", home, "--list-dirs", "agent-socket"}, std::chrono::seconds(5));
+  ProcessResult r =
+      run_process({gpgconf, "--homedir", home, "--list-dirs", "agent-socket"}, {.timeout = std::chrono::seconds(5)});
   if (!r.succeeded()) return "";
   return trim(r.output);
 }
@@ -320,7 +139,7 @@ class GpgAgentJanitor {
     for (const auto& [home, socket] : homes_) {
       if (!unix_socket_alive(socket)) continue;
       try {
-        run_command({gpgconf_, "--homedir", home, "--kill", "gpg-agent"}, std::chrono::seconds(5));
+        run_process({gpgconf_, "--homedir", home, "--kill", "gpg-agent"}, {.timeout = std::chrono::seconds(5)});
       } catch (const std::exception&) {
         // Best effort: a surviving agent is harmless for the next run.
       }
@@ -340,12 +159,14 @@ int stanza_of(const std::string& line) {
   return std::atoi(line.c_str() + pos + 9);
 }
 
-bool contains(const std::string& haystack, const char* needle) { return haystack.find(needle) != std::string::npos; }
+bool contains(const std::string& haystack, const char* needle) {
+  return haystack.find(needle) != std::string::npos;
+}
 
 bool contains_icase(const std::string& haystack, const std::string& needle) {
-  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                        [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
-                                                    std::tolower(static_cast<unsigned char>(b)); });
+  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+  });
   return it != haystack.end();
 }
 
@@ -410,13 +231,8 @@ OracleVerdict parse_fwknopd_log(const std::string& log) {
     if (std::size_t pos = line.find("SPA Decode (res="); pos != std::string::npos) {
       if (std::atoi(line.c_str() + pos + 16) != 0) continue;
       verdict.decoded = true;
-      bool fill = verdict.fields.empty();
       // The dump ("SPA Field Values:", "=====", "Label: value"...) ends at a blank line.
-      for (++i; i < lines.size() && !trim(lines[i]).empty(); ++i) {
-        std::size_t colon = lines[i].find(": ");
-        if (!fill || colon == std::string::npos) continue;
-        verdict.fields[trim(lines[i].substr(0, colon))] = lines[i].substr(colon + 2);
-      }
+      i = read_field_lines(lines, i + 1, verdict.fields.empty() ? &verdict.fields : nullptr);
       continue;
     }
     std::optional<OracleOutcome> outcome = classify_line(line);
@@ -453,29 +269,36 @@ std::string make_fwknopd_conf(const std::string& dir, const std::string& extra) 
 
 const char* to_string(OracleOutcome outcome) {
   switch (outcome) {
-    case OracleOutcome::kIgnored: return "ignored";
-    case OracleOutcome::kNotSpaData: return "not_spa_data";
-    case OracleOutcome::kNoSourceMatch: return "no_source_match";
-    case OracleOutcome::kReplay: return "replay";
-    case OracleOutcome::kHmacFailed: return "hmac_failed";
-    case OracleOutcome::kDecryptFailed: return "decrypt_failed";
-    case OracleOutcome::kDecodeFailed: return "decode_failed";
-    case OracleOutcome::kDenied: return "denied";
-    case OracleOutcome::kAccepted: return "accepted";
+    case OracleOutcome::kIgnored:
+      return "ignored";
+    case OracleOutcome::kNotSpaData:
+      return "not_spa_data";
+    case OracleOutcome::kNoSourceMatch:
+      return "no_source_match";
+    case OracleOutcome::kReplay:
+      return "replay";
+    case OracleOutcome::kHmacFailed:
+      return "hmac_failed";
+    case OracleOutcome::kDecryptFailed:
+      return "decrypt_failed";
+    case OracleOutcome::kDecodeFailed:
+      return "decode_failed";
+    case OracleOutcome::kDenied:
+      return "denied";
+    case OracleOutcome::kAccepted:
+      return "accepted";
   }
   return "unknown";
 }
 
-std::vector<OracleVerdict> run_fwknopd_oracle(const std::vector<std::string>& payloads,
-                                              const std::string& access_conf,
+std::vector<OracleVerdict> run_fwknopd_oracle(const std::vector<std::string>& payloads, const std::string& access_conf,
                                               const std::string& fwknopd_conf_extra) {
   OracleOptions options;
   options.fwknopd_conf_extra = fwknopd_conf_extra;
   return run_fwknopd_oracle(payloads, access_conf, options);
 }
 
-std::vector<OracleVerdict> run_fwknopd_oracle(const std::vector<std::string>& payloads,
-                                              const std::string& access_conf,
+std::vector<OracleVerdict> run_fwknopd_oracle(const std::vector<std::string>& payloads, const std::string& access_conf,
                                               const OracleOptions& options) {
   if (::geteuid() != 0) throw std::runtime_error("fwknopd_oracle: needs root (network namespaces)");
   const std::string fwknopd = fwknopd_path();
@@ -490,16 +313,15 @@ std::vector<OracleVerdict> run_fwknopd_oracle(const std::vector<std::string>& pa
 
   // Declaration order = reverse cleanup order: agents stopped first, then
   // the namespace, then the files.
-  TempDir dir;
+  TempDir dir("sesame-oracle");
   const std::string run_dir = dir.path() + "/run";
   if (::mkdir(run_dir.c_str(), 0700) != 0) throw std::runtime_error("fwknopd_oracle: mkdir " + run_dir + " failed");
-  const std::string conf_path = dir.path() + "/fwknopd.conf";
-  const std::string access_path = dir.path() + "/access.conf";
+  const std::string conf_path =
+      dir.write_file("fwknopd.conf", make_fwknopd_conf(dir.path(), options.fwknopd_conf_extra));
+  const std::string access_path = dir.write_file("access.conf", access_conf);
   const std::string pcap_path = dir.path() + "/spa.pcap";
   const std::string digest_path = run_dir + "/digest.cache";
   const std::string pid_path = run_dir + "/fwknopd.pid";
-  write_private_file(conf_path, make_fwknopd_conf(dir.path(), options.fwknopd_conf_extra));
-  write_private_file(access_path, access_conf);
 
   NetnsGuard netns(ip);
   std::set<std::string> homes = gpg_home_dirs(access_conf);
@@ -516,10 +338,11 @@ std::vector<OracleVerdict> run_fwknopd_oracle(const std::vector<std::string>& pa
     ::unlink(digest_path.c_str());
     ::unlink(pid_path.c_str());
 
-    CommandResult r = run_command({ip, "netns", "exec", netns.name(), fwknopd, "-f", "-t", "-v", "-C", "1",
-                                   "--pcap-file", pcap_path, "-c", conf_path, "-a", access_path, "-d", digest_path,
-                                   "-p", pid_path, "-r", run_dir},
-                                  options.timeout);
+    ProcessResult r =
+        run_process({ip,   "netns",     "exec",        netns.name(), fwknopd, "-f",      "-t", "-v",
+                     "-C", "1",         "--pcap-file", pcap_path,    "-c",    conf_path, "-a", access_path,
+                     "-d", digest_path, "-p",          pid_path,     "-r",    run_dir},
+                    {.timeout = options.timeout});
     const std::string which = "fwknopd_oracle: payload #" + std::to_string(n) + ": ";
     if (r.timed_out) throw std::runtime_error(which + "fwknopd timed out and was killed; output:\n" + r.output);
     if (!contains(r.output, kMainLoopMarker)) {
@@ -544,7 +367,7 @@ bool fwknopd_oracle_available(std::string* why) {
       const std::string ip = ip_path();
       if (ip.empty()) return {false, "`ip` (iproute2) not installed"};
       try {
-        CommandResult v = run_command({fwknopd, "-V"}, std::chrono::seconds(5));
+        ProcessResult v = run_process({fwknopd, "-V"}, {.timeout = std::chrono::seconds(5)});
         if (!contains(v.output, "fwknopd server 2.6.")) return {false, "not fwknopd 2.6.x: " + trim(v.output)};
         NetnsGuard netns(ip);
       } catch (const std::exception& e) {

@@ -2,121 +2,26 @@
 // Tests of the gpgme layer against scratch GNUPGHOMEs holding the throw-away keys of tests/data.
 #include "spa/gpg.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <openssl/evp.h>
-
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
-#include <initializer_list>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#ifndef SESAME_TEST_DATA_DIR
-#error "SESAME_TEST_DATA_DIR must name tests/data"
-#endif
-
-extern char** environ;
+#include "spa/base64.h"
+#include "support/gpg_home.h"
+#include "support/test_vectors.h"
 
 namespace sesame::spa {
 namespace {
 
-constexpr const char* kServerKeyId = "F862FB0D163B9669";
-constexpr const char* kServerFpr = "438089F867685A04E0A77023F862FB0D163B9669";
-constexpr const char* kSignerKeyId = "355B5617CB817768";
-constexpr const char* kSignerFpr = "1A2AB68545B3FAE13CFFA7CC355B5617CB817768";
+using test::GpgKeys;
+using test::kGpgServerKeyId;
+using test::kGpgSignerFingerprint;
+using test::kGpgSignerKeyId;
+
 constexpr const char* kPlaintext = "1852629479117976:Z3BndXNlcg:1795374326:3.0.0:1:MTAuNi42LjYsdGNwLzIy:digest";
-
-std::string data_path(const std::string& name) {
-  return std::string(SESAME_TEST_DATA_DIR) + "/" + name;
-}
-
-// Runs a program with its input and output on /dev/null; returns its exit status (-1 if it could not run).
-int run(std::vector<std::string> args) {
-  std::vector<char*> argv;
-  for (auto& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  const int spawned = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) return -1;
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
-  return WEXITSTATUS(status);
-}
-
-// A private GNUPGHOME (mode 0700) that is removed, agent included, when the object goes.
-class ScratchHome {
- public:
-  ScratchHome() {
-    std::string templ = (std::filesystem::temp_directory_path() / "sesame-gpg-XXXXXX").string();
-    if (mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = templ;
-    // No passphrase caching: a wrong passphrase must fail even after a right one was used.
-    std::ofstream(path_ + "/gpg-agent.conf") << "allow-loopback-pinentry\ndefault-cache-ttl 0\nmax-cache-ttl 0\n";
-  }
-  ScratchHome(const ScratchHome&) = delete;
-  ScratchHome& operator=(const ScratchHome&) = delete;
-  ~ScratchHome() {
-    run({"gpgconf", "--homedir", path_, "--kill", "all"});  // each GNUPGHOME gets its own gpg-agent
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-
-  const std::string& path() const { return path_; }
-
-  bool gpg(std::initializer_list<std::string> args) {
-    std::vector<std::string> all{"gpg", "--batch", "--yes", "--homedir", path_};
-    all.insert(all.end(), args.begin(), args.end());
-    return run(std::move(all)) == 0;
-  }
-
-  bool import_test_keys() { return gpg({"--import", data_path("gpg-test-keys.asc")}); }
-
-  // Ultimate owner trust, so that signatures by these keys are good (gpgme reports validity 4; imported alone: 1).
-  bool trust(std::initializer_list<std::string> fingerprints) {
-    const std::string file = path_ + "/ownertrust.txt";
-    std::ofstream out(file);
-    for (const auto& fpr : fingerprints) out << fpr << ":6:\n";
-    out.close();
-    return gpg({"--import-ownertrust", file});
-  }
-
- private:
-  std::string path_;
-};
-
-std::string base64(const std::vector<std::uint8_t>& bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(), int(bytes.size()));
-  out.resize(std::size_t(written));
-  return out;
-}
-
-std::vector<std::uint8_t> base64_decode(std::string text) {
-  const std::size_t padding = (4 - text.size() % 4) % 4;
-  text.append(padding, '=');
-  std::vector<std::uint8_t> out(3 * text.size() / 4);
-  const int written =
-      EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()), int(text.size()));
-  if (written < 0) return {};
-  out.resize(std::size_t(written) - padding);  // EVP_DecodeBlock counts the bytes the '=' stand for
-  return out;
-}
 
 GpgDecryptParams no_passphrase(const std::string& home_dir) {
   GpgDecryptParams params;
@@ -128,29 +33,13 @@ GpgDecryptParams no_passphrase(const std::string& home_dir) {
 GpgEncryptParams to_server(const std::string& home_dir, const std::string& signer = {}) {
   GpgEncryptParams params;
   params.home_dir = home_dir;
-  params.recipient = kServerKeyId;
+  params.recipient = kGpgServerKeyId;
   params.signer = signer;
   return params;
 }
 
 // One home with both test keys, trusted, shared by the suite (one gpg-agent instead of one per test).
-class GpgTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    home_ = new ScratchHome();
-    ASSERT_TRUE(home_->import_test_keys());
-    ASSERT_TRUE(home_->trust({kServerFpr, kSignerFpr}));
-  }
-  static void TearDownTestSuite() {
-    delete home_;
-    home_ = nullptr;
-  }
-  static const std::string& home() { return home_->path(); }
-
- private:
-  static ScratchHome* home_;
-};
-ScratchHome* GpgTest::home_ = nullptr;
+using GpgTest = test::SharedGpgHome<>;
 
 TEST_F(GpgTest, EncryptOnlyRoundTripHasNoSignature) {
   const auto blob = gpg_encrypt(kPlaintext, to_server(home()));
@@ -163,7 +52,7 @@ TEST_F(GpgTest, EncryptOnlyRoundTripHasNoSignature) {
 }
 
 TEST_F(GpgTest, SignedRoundTripReportsGoodSignatureOfSigner) {
-  const auto blob = gpg_encrypt(kPlaintext, to_server(home(), kSignerKeyId));
+  const auto blob = gpg_encrypt(kPlaintext, to_server(home(), kGpgSignerKeyId));
   ASSERT_TRUE(blob) << blob.error().detail;
   const auto decrypted = gpg_decrypt(*blob, no_passphrase(home()));
   ASSERT_TRUE(decrypted) << decrypted.error().detail;
@@ -171,7 +60,7 @@ TEST_F(GpgTest, SignedRoundTripReportsGoodSignatureOfSigner) {
   const GpgSignature& sig = decrypted->signature;
   EXPECT_TRUE(sig.present);
   EXPECT_TRUE(sig.good) << sig.status_text << " validity " << sig.validity;
-  EXPECT_EQ(sig.fingerprint, kSignerFpr);
+  EXPECT_EQ(sig.fingerprint, kGpgSignerFingerprint);
   EXPECT_EQ(sig.id, "CB817768");
   EXPECT_GE(sig.validity, 3);  // the fixture's ultimate owner trust: gpgme 1.18 reports it as 4 (full)
   EXPECT_EQ(sig.status_text, "Success");
@@ -179,18 +68,18 @@ TEST_F(GpgTest, SignedRoundTripReportsGoodSignatureOfSigner) {
 
 // protocol.md §5: the wire drops the constant "hQ" of the old-format PKESK packet (0x85 0x01 for RSA-2048).
 TEST_F(GpgTest, MessageStartsWithSessionKeyPacketSoBase64StartsWithHQ) {
-  for (const std::string signer : {"", kSignerKeyId}) {
+  for (const std::string signer : {"", kGpgSignerKeyId}) {
     const auto blob = gpg_encrypt(kPlaintext, to_server(home(), signer));
     ASSERT_TRUE(blob) << blob.error().detail;
     ASSERT_GE(blob->size(), 2u);
     EXPECT_EQ((*blob)[0], 0x85);
     EXPECT_EQ((*blob)[1], 0x01);
-    EXPECT_EQ(base64(*blob).substr(0, 2), "hQ");
+    EXPECT_EQ(base64_encode(*blob).substr(0, 2), "hQ");
   }
 }
 
 TEST_F(GpgTest, RecipientMayBeGivenByFingerprintOrSubkeyId) {
-  for (const std::string recipient : {kServerFpr, "41DB0C940A7E3EE1", "0xF862FB0D163B9669"}) {
+  for (const std::string recipient : {test::kGpgServerFingerprint, "41DB0C940A7E3EE1", "0xF862FB0D163B9669"}) {
     GpgEncryptParams params = to_server(home());
     params.recipient = recipient;
     const auto blob = gpg_encrypt(kPlaintext, params);
@@ -202,8 +91,7 @@ TEST_F(GpgTest, RecipientMayBeGivenByFingerprintOrSubkeyId) {
 }
 
 TEST_F(GpgTest, DecryptsFwknopClientPacket) {
-  std::ifstream file(data_path("client_vectors.json"));
-  const auto json = nlohmann::json::parse(file);
+  const auto json = test::load_json("client_vectors.json");
   const nlohmann::json* vector = nullptr;
   for (const auto& candidate : json.at("vectors"))
     if (candidate.contains("gpg_signer_fpr")) vector = &candidate;
@@ -214,9 +102,9 @@ TEST_F(GpgTest, DecryptsFwknopClientPacket) {
   const std::size_t kHmacSha256Chars = 43;  // b64_nopad of 32 bytes (protocol.md §6)
   ASSERT_GT(wire.size(), kHmacSha256Chars);
   const auto blob = base64_decode("hQ" + wire.substr(0, wire.size() - kHmacSha256Chars));
-  ASSERT_FALSE(blob.empty());
+  ASSERT_TRUE(blob && !blob->empty());
 
-  const auto decrypted = gpg_decrypt(blob, no_passphrase(home()));
+  const auto decrypted = gpg_decrypt(*blob, no_passphrase(home()));
   ASSERT_TRUE(decrypted) << decrypted.error().detail;
   EXPECT_EQ(decrypted->plaintext, vector->at("decoded").at("plaintext").get<std::string>());
   const GpgSignature& sig = decrypted->signature;
@@ -263,7 +151,7 @@ TEST_F(GpgTest, UnknownSignerIsGpgError) {
 }
 
 TEST_F(GpgTest, CorruptedBlobIsErrorNotCrash) {
-  const auto blob = gpg_encrypt(kPlaintext, to_server(home(), kSignerKeyId));
+  const auto blob = gpg_encrypt(kPlaintext, to_server(home(), kGpgSignerKeyId));
   ASSERT_TRUE(blob) << blob.error().detail;
 
   std::vector<std::vector<std::uint8_t>> broken;
@@ -306,12 +194,11 @@ TEST_F(GpgTest, MissingPassphraseWithoutAllowNoPassphraseIsRefused) {
 }
 
 TEST(GpgHome, EmptyHomeDirCannotEncryptOrDecrypt) {
-  ScratchHome keys;
-  ASSERT_TRUE(keys.import_test_keys());
+  test::GpgHome keys(GpgKeys::kImported);
   const auto blob = gpg_encrypt(kPlaintext, to_server(keys.path()));
   ASSERT_TRUE(blob) << blob.error().detail;
 
-  ScratchHome empty;
+  test::GpgHome empty(GpgKeys::kNone);
   const auto decrypted = gpg_decrypt(*blob, no_passphrase(empty.path()));
   ASSERT_FALSE(decrypted);
   EXPECT_EQ(decrypted.error().code, ErrorCode::kGpgError);
@@ -326,9 +213,8 @@ TEST(GpgHome, EmptyHomeDirCannotEncryptOrDecrypt) {
 // fwknopd's signature test wants validity >= marginal: a key that was only imported (no owner trust, no local
 // signature) gives "Success" but validity 1 (undefined), so the signature is present but not good.
 TEST(GpgHome, UntrustedSignerIsPresentButNotGood) {
-  ScratchHome home;
-  ASSERT_TRUE(home.import_test_keys());
-  const auto blob = gpg_encrypt(kPlaintext, to_server(home.path(), kSignerKeyId));
+  test::GpgHome home(GpgKeys::kImported);
+  const auto blob = gpg_encrypt(kPlaintext, to_server(home.path(), kGpgSignerKeyId));
   ASSERT_TRUE(blob) << blob.error().detail;
   const auto decrypted = gpg_decrypt(*blob, no_passphrase(home.path()));
   ASSERT_TRUE(decrypted) << decrypted.error().detail;
@@ -343,11 +229,11 @@ TEST(GpgHome, UntrustedSignerIsPresentButNotGood) {
 // The server lacks the signer's public key: gpg still names the signer (the issuer fingerprint subpacket), but
 // the status is "No public key".
 TEST(GpgHome, SignerKeyNotInKeyringIsPresentButNotGood) {
-  ScratchHome home;
-  ASSERT_TRUE(home.import_test_keys());
-  const auto blob = gpg_encrypt(kPlaintext, to_server(home.path(), kSignerKeyId));
+  test::GpgHome home(GpgKeys::kImported);
+  const auto blob = gpg_encrypt(kPlaintext, to_server(home.path(), kGpgSignerKeyId));
   ASSERT_TRUE(blob) << blob.error().detail;
-  ASSERT_TRUE(home.gpg({"--delete-secret-and-public-key", kSignerFpr}));
+  const auto deleted = home.gpg({"--delete-secret-and-public-key", kGpgSignerFingerprint});
+  ASSERT_TRUE(deleted.succeeded()) << deleted.output;
   const auto decrypted = gpg_decrypt(*blob, no_passphrase(home.path()));
   ASSERT_TRUE(decrypted) << decrypted.error().detail;
   const GpgSignature& sig = decrypted->signature;
@@ -360,9 +246,10 @@ TEST(GpgHome, SignerKeyNotInKeyringIsPresentButNotGood) {
 // A passphrase-protected key made on the spot (future-default: ed25519 + cv25519 subkey, fast to generate).
 // Loopback pinentry takes the passphrase from the parameters; a wrong one fails promptly instead of prompting.
 TEST(GpgHome, PassphraseProtectedKeysUseTheGivenPassphrase) {
-  ScratchHome home;
-  ASSERT_TRUE(home.gpg({"--pinentry-mode", "loopback", "--passphrase", "right horse", "--quick-gen-key",
-                        "Protected <protected@example.net>", "future-default", "default", "never"}));
+  test::GpgHome home(GpgKeys::kNone);
+  const auto generated = home.gpg({"--pinentry-mode", "loopback", "--passphrase", "right horse", "--quick-gen-key",
+                                   "Protected <protected@example.net>", "future-default", "default", "never"});
+  ASSERT_TRUE(generated.succeeded()) << generated.output;
   GpgEncryptParams encrypt;
   encrypt.home_dir = home.path();
   encrypt.recipient = "protected@example.net";
@@ -380,7 +267,7 @@ TEST(GpgHome, PassphraseProtectedKeysUseTheGivenPassphrase) {
   // An ECDH session key packet is short (0x84 len): base64 "hF", not "hQ". fwknop strips two characters and
   // re-adds "hQ", so such keys cannot carry SPA; callers must use RSA recipients.
   EXPECT_EQ((*blob)[0], 0x84);
-  EXPECT_NE(base64(*blob).substr(0, 2), "hQ");
+  EXPECT_NE(base64_encode(*blob).substr(0, 2), "hQ");
 
   GpgDecryptParams decrypt;
   decrypt.home_dir = home.path();
