@@ -16,6 +16,7 @@
 #include "config/rc_loader.h"
 #include "config/rc_settings.h"
 #include "config/setting_values.h"
+#include "extras/qr_code.h"
 #include "spa/field_dump.h"
 #include "spa/key_gen.h"
 #include "spa/packet_codec.h"
@@ -167,6 +168,11 @@ Result<int> run(const std::vector<std::string>& original_args, ClientStreams str
       streams.out << "[+] Wrote Rijndael and HMAC keys to: " << *invocation.key_gen_file << '\n';
     } else {
       streams.out << keys->to_text();
+    }
+    if (invocation.key_gen_qr) {
+      auto qr = extras::encode_qr(extras::fwknop2_key_text(keys->key_base64, keys->hmac_key_base64));
+      if (!qr) return fail(ClientError{qr.error()});
+      streams.out << extras::render_qr_terminal(*qr);
     }
     return 0;
   }

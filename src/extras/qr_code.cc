@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// QR encoding through libqrencode and two renderings of the module matrix.
+#include "extras/qr_code.h"
+
+#include <memory>
+
+#include <qrencode.h>
+
+namespace sesame::extras {
+namespace {
+
+constexpr int kTerminalQuietZone = 2;
+constexpr int kImageQuietZone = 4;
+
+struct QrCodeFree {
+  void operator()(QRcode* code) const noexcept { QRcode_free(code); }
+};
+
+}  // namespace
+
+Result<QrMatrix, std::string> encode_qr(std::string_view text) {
+  const std::string owned(text);
+  // 8-bit mode keeps base64 exact; level M survives a smudged phone screen.
+  std::unique_ptr<QRcode, QrCodeFree> code(QRcode_encodeString8bit(owned.c_str(), 0, QR_ECLEVEL_M));
+  if (!code) return fail(std::string("QR encoding failed: text too long?"));
+  QrMatrix matrix;
+  matrix.width = code->width;
+  matrix.dark.resize(std::size_t(code->width) * std::size_t(code->width));
+  for (std::size_t i = 0; i < matrix.dark.size(); ++i) matrix.dark[i] = (code->data[i] & 1) != 0;
+  return matrix;
+}
+
+std::string render_qr_terminal(const QrMatrix& matrix) {
+  static constexpr std::string_view kColours[2][2] = {
+      // [top dark][bottom dark]: foreground paints the top half, background the bottom half.
+      {"\033[97;107m", "\033[97;40m"},
+      {"\033[30;107m", "\033[30;40m"},
+  };
+  std::string out;
+  const int first = -kTerminalQuietZone;
+  const int last = matrix.width + kTerminalQuietZone;
+  for (int y = first; y < last; y += 2) {
+    for (int x = first; x < last; ++x) {
+      out += kColours[matrix.is_dark(x, y)][matrix.is_dark(x, y + 1)];
+      out += "\u2580";
+    }
+    out += "\033[0m\n";
+  }
+  return out;
+}
+
+std::string render_qr_pbm(const QrMatrix& matrix, int scale) {
+  const int side = (matrix.width + 2 * kImageQuietZone) * scale;
+  std::string out = "P1\n" + std::to_string(side) + " " + std::to_string(side) + "\n";
+  for (int py = 0; py < side; ++py) {
+    for (int px = 0; px < side; ++px) {
+      out += matrix.is_dark(px / scale - kImageQuietZone, py / scale - kImageQuietZone) ? '1' : '0';
+      out += px + 1 < side ? ' ' : '\n';
+    }
+  }
+  return out;
+}
+
+std::string fwknop2_key_text(std::string_view key_base64, std::string_view hmac_key_base64) {
+  return "KEY_BASE64:" + std::string(key_base64) + " HMAC_KEY_BASE64:" + std::string(hmac_key_base64);
+}
+
+}  // namespace sesame::extras
