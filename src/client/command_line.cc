@@ -71,7 +71,7 @@ void add_options(CLI::App& app, ClientInvocation& invocation, RawValues& raw) {
   app.add_option("-S,--source-port", raw.source_port, "Source port")->group(server);
   app.add_option("-Q,--spoof-source,--spoof-src", s.spoof_source_ip, "Forged source IPv4 (raw modes, root)")
       ->group(server);
-  app.add_flag("-r,--rand-port", raw.rand_port, "Send to a random port 10000-65534 derived from the packet")
+  app.add_flag("-r,--rand-port", raw.rand_port, "Send to a random port in 10000-65534")
       ->group(server);
   app.add_option("--icmp-type", invocation.icmp_type, "ICMP type for -P icmp (default 0)")
       ->check(CLI::Range(0, 40))

@@ -55,7 +55,7 @@ Result<Ok> check_settings(const ClientInvocation& invocation) {
     return fail(ClientError{"Invalid allow IP specified for SPA access: " + *s.allow_ip});
   const SpaProtocol protocol = s.spa_server_proto.value_or(SpaProtocol::kUdp);
   if (s.spoof_source_ip) {
-    if (!config::is_ipv4_address(*s.spoof_source_ip))
+    if (!spa::is_valid_allow_ip(*s.spoof_source_ip))
       return fail(ClientError{"Invalid spoof source IP: " + *s.spoof_source_ip});
     if (!is_raw(protocol)) return fail(ClientError{"--spoof-source needs -P udpraw, tcpraw or icmp"});
   }

@@ -2,7 +2,6 @@
 // Value parsers shared by the client's command line and rc file.
 #include "config/setting_values.h"
 
-#include <arpa/inet.h>
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -96,11 +95,6 @@ std::optional<std::int64_t> parse_time_offset(std::string_view text) {
 
 bool parse_yes_no(std::string_view text) {
   return text == "Y" || text == "y";
-}
-
-bool is_ipv4_address(std::string_view text) {
-  in_addr address{};
-  return text.size() <= 15 && inet_pton(AF_INET, std::string(text).c_str(), &address) == 1;
 }
 
 }  // namespace sesame::config

@@ -24,6 +24,5 @@ std::optional<spa::EncryptionMode> parse_client_encryption_mode(std::string_view
 std::optional<std::int64_t> parse_time_offset(std::string_view text);
 // Y or y is yes, anything else no (fwknop's rc-file booleans).
 bool parse_yes_no(std::string_view text);
-bool is_ipv4_address(std::string_view text);
 
 }  // namespace sesame::config
