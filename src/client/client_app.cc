@@ -64,7 +64,9 @@ Result<RcOutcome> apply_rc_file(ClientInvocation& invocation, ClientStreams stre
   auto path = config::find_rc_file({invocation.rc_file, home_dir(invocation), invocation.no_home_dir});
   if (!path) return fail(ClientError{path.error()});
   outcome.path = *path;
-  const auto missing = invocation.stanza_list ? config::IfRcFileMissing::kFail : config::IfRcFileMissing::kCreate;
+  // The default rc file is created on first use; one named with --rc-file must exist unless a stanza is saved.
+  const bool must_exist = invocation.stanza_list || (invocation.rc_file && !invocation.save_rc_stanza);
+  const auto missing = must_exist ? config::IfRcFileMissing::kFail : config::IfRcFileMissing::kCreate;
   auto loaded = config::load_rc_file(*path, missing);
   if (!loaded) return fail(ClientError{loaded.error()});
   for (const auto& message : loaded->messages) streams.out << message << '\n';
@@ -75,7 +77,9 @@ Result<RcOutcome> apply_rc_file(ClientInvocation& invocation, ClientStreams stre
     outcome.exit_now = true;
     return outcome;
   }
-  if (invocation.named_config && !config::has_stanza(loaded->file, *invocation.named_config))
+  // --save-rc-stanza -n NAME creates the stanza, so only reading needs it to exist.
+  if (invocation.named_config && !invocation.save_rc_stanza &&
+      !config::has_stanza(loaded->file, *invocation.named_config))
     return fail(ClientError{"Named configuration stanza: [" + *invocation.named_config + "] was not found."});
   auto settings = config::settings_from_rc(loaded->file, invocation.named_config);
   if (!settings) return fail(ClientError{settings.error().front().to_string()});
