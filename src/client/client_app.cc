@@ -19,6 +19,7 @@
 #include "extras/qr_code.h"
 #include "spa/field_dump.h"
 #include "spa/key_gen.h"
+#include "spa/message_codec.h"
 #include "spa/packet_codec.h"
 
 namespace sesame::client {
@@ -133,6 +134,26 @@ Result<Ok> save_packet(const ClientInvocation& invocation, const std::string& wi
   return Ok{};
 }
 
+// fwknop's dump of the packet just built. In test mode a Rijndael packet is decoded again, which proves it is
+// readable and shows exactly what a server will see; a GPG packet cannot be: only the server holds its key.
+Result<std::string> field_dump(const ClientInvocation& invocation, spa::PacketCodec& codec, const PacketPlan& plan,
+                               const std::string& wire) {
+  if (invocation.test && plan.keys.encryption_type == spa::EncryptionType::kRijndael) {
+    auto decoded = codec.decode(wire);
+    if (!decoded) return fail(ClientError{"the packet built does not decode: " + decoded.error().to_string()});
+    return spa::format_field_dump(*decoded, plan.keys, wire);
+  }
+  const spa::DigestSet digests;
+  auto plaintext = spa::make_plaintext(plan.message, digests);
+  auto fields = plaintext ? spa::decode_plaintext(*plaintext, digests) : fail(plaintext.error());
+  if (!fields) return fail(ClientError{fields.error().to_string()});
+  spa::DecodedPacket packet;
+  packet.message = std::move(fields->message);
+  packet.encoded = std::move(fields->encoded);
+  packet.digest = std::move(fields->digest);
+  return spa::format_field_dump(packet, plan.keys, wire);
+}
+
 Result<int> run(const std::vector<std::string>& original_args, ClientStreams streams) {
   auto parsed = parse_command_line(original_args);
   if (!parsed) return fail(parsed.error());
@@ -245,10 +266,9 @@ Result<int> run(const std::vector<std::string>& original_args, ClientStreams str
   }
 
   if (invocation.test || verbosity > 0) {
-    // Decoding the packet again proves it is readable, and the dump shows exactly what a server will see.
-    auto decoded = codec->decode(*wire);
-    if (!decoded) return fail(ClientError{"the packet built does not decode: " + decoded.error().to_string()});
-    streams.out << spa::format_field_dump(*decoded, plan->keys, *wire);
+    auto dump = field_dump(invocation, *codec, *plan, *wire);
+    if (!dump) return fail(dump.error());
+    streams.out << *dump;
   }
   if (invocation.test) {
     if (plan->send.protocol == config::SpaProtocol::kHttp && verbosity > 0)

@@ -2,6 +2,7 @@
 // The client's packet planning: checks, message type, message and NAT strings, random ports, keys.
 #include "client/packet_plan.h"
 
+#include <pwd.h>
 #include <unistd.h>
 #include <cstdlib>
 
@@ -166,7 +167,8 @@ Result<std::uint16_t> random_spa_port() {
 std::string default_username() {
   for (const char* name : {"SPOOF_USER", "LOGNAME"})
     if (const char* value = std::getenv(name); value != nullptr && *value != '\0') return value;
-  if (const char* login = ::getlogin(); login != nullptr && *login != '\0') return login;
+  // libfko's cuserid(): the effective user, which needs no login session (getlogin() does).
+  if (const passwd* user = ::getpwuid(::geteuid()); user != nullptr && user->pw_name != nullptr) return user->pw_name;
   if (const char* value = std::getenv("USER"); value != nullptr && *value != '\0') return value;
   return "NO_USER";
 }

@@ -41,7 +41,7 @@ Result<PacketPlan> plan_packet(const ClientInvocation& invocation, ClientKeys ke
 // it from the packet's own random value, which leaks five of its digits (docs/compat.md).
 Result<std::uint16_t> random_spa_port();
 
-// The username fwknop would send: SPOOF_USER, LOGNAME, getlogin(), USER, else "NO_USER"; at most 29 bytes.
+// The username fwknop would send: SPOOF_USER, LOGNAME, the effective user, USER, else "NO_USER".
 std::string default_username();
 
 }  // namespace sesame::client

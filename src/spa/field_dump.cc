@@ -17,7 +17,9 @@ void add_line(std::string& out, std::string_view label, std::string_view value) 
   out += '\n';
 }
 
-std::string coded(int code, std::string_view name) { return std::to_string(code) + " (" + std::string(name) + ")"; }
+std::string coded(int code, std::string_view name) {
+  return std::to_string(code) + " (" + std::string(name) + ")";
+}
 
 std::string hex(const Salt& salt) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -51,12 +53,16 @@ std::string format_field_dump(const DecodedPacket& packet, const Keys& keys, std
   add_line(out, "Encryption Mode", coded(int(mode), encryption_mode_name(mode)));
   if (gpg) {
     const GpgSignature& signature = packet.gpg_signature;
+    const auto or_null = [](const std::string& text) { return text.empty() ? std::string("<NULL>") : text; };
+    add_line(out, "GPG signer", or_null(keys.gpg_encrypt.signer));
+    add_line(out, "GPG recipient", or_null(keys.gpg_encrypt.recipient));
     add_line(out, "GPG sig verify", signature.present ? "Yes" : "No");
     add_line(out, "GPG sig ID", signature.present ? signature.id : "<NULL>");
     add_line(out, "GPG sig fpr", signature.present ? signature.fingerprint : "<NULL>");
     add_line(out, "GPG sig status", signature.present ? signature.status_text : "<NULL>");
     add_line(out, "GPG sig good", signature.good ? "Yes" : "No");
-    add_line(out, "GPG home dir", keys.gpg_decrypt.home_dir.empty() ? "<default>" : keys.gpg_decrypt.home_dir);
+    const std::string& home = keys.gpg_decrypt.home_dir.empty() ? keys.gpg_encrypt.home_dir : keys.gpg_decrypt.home_dir;
+    add_line(out, "GPG home dir", home.empty() ? "<default>" : home);
   }
   add_line(out, "Encoded Data", packet.encoded);
   add_line(out, "SPA Data Digest", packet.digest);

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// NetnsPair: `ip netns add`, one veth pair created straight inside the two namespaces, `ip netns del`.
+#include "e2e/netns_pair.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <stdexcept>
+
+namespace sesame::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string ip_path() {
+  return find_executable({"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"});
+}
+
+void check(const std::vector<std::string>& argv) {
+  const ProcessResult result = run_process(argv, {.timeout = std::chrono::seconds(10)});
+  if (!result.succeeded()) {
+    std::string command;
+    for (const std::string& arg : argv) command += (command.empty() ? "" : " ") + arg;
+    throw std::runtime_error("`" + command + "` failed: " + result.output);
+  }
+}
+
+// A file descriptor closed on scope exit.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+int remaining_ms(Clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  return left > 0 ? int(left) : 0;
+}
+
+}  // namespace
+
+NetnsPair::NetnsPair() {
+  static std::atomic<unsigned> counter{0};
+  const unsigned n = counter++;
+  const auto pid = unsigned(::getpid());
+  const std::string id = std::to_string(pid) + "-" + std::to_string(n);
+  server_ns_ = "sesame-e2e-" + id + "-srv";
+  client_ns_ = "sesame-e2e-" + id + "-cli";
+  // Interface names are at most 15 characters; they exist only inside the namespaces.
+  server_interface_ = "sv" + std::to_string(pid % 10000000) + "s" + std::to_string(n % 100);
+  client_interface_ = "sv" + std::to_string(pid % 10000000) + "c" + std::to_string(n % 100);
+  const std::string subnet = "10.213." + std::to_string(1 + (pid + n) % 250) + ".";
+  server_ip_ = subnet + "1";
+  client_ip_ = subnet + "2";
+  other_client_ip_ = subnet + "3";
+
+  const std::string ip = ip_path();
+  if (ip.empty()) throw std::runtime_error("NetnsPair: `ip` (iproute2) not installed");
+  try {
+    for (const std::string* ns : {&server_ns_, &client_ns_}) {
+      check({ip, "netns", "add", *ns});
+      created_.push_back(*ns);
+      check({ip, "-n", *ns, "link", "set", "lo", "up"});
+    }
+    // Both ends are created inside their namespaces: the host never sees them.
+    check({ip, "link", "add", server_interface_, "netns", server_ns_, "type", "veth", "peer", "name", client_interface_,
+           "netns", client_ns_});
+    check({ip, "-n", server_ns_, "addr", "add", server_ip_ + "/24", "dev", server_interface_});
+    check({ip, "-n", client_ns_, "addr", "add", client_ip_ + "/24", "dev", client_interface_});
+    check({ip, "-n", client_ns_, "addr", "add", other_client_ip_ + "/24", "dev", client_interface_});
+    check({ip, "-n", server_ns_, "link", "set", server_interface_, "up"});
+    check({ip, "-n", client_ns_, "link", "set", client_interface_, "up"});
+  } catch (...) {
+    remove();
+    throw;
+  }
+}
+
+NetnsPair::~NetnsPair() {
+  remove();
+}
+
+void NetnsPair::remove() noexcept {
+  const std::string ip = ip_path();
+  for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
+    try {
+      const ProcessResult result = run_process({ip, "netns", "del", *it}, {.timeout = std::chrono::seconds(10)});
+      if (!result.succeeded()) std::cerr << "NetnsPair: warning: `ip netns del " << *it << "`: " << result.output;
+    } catch (const std::exception& e) {
+      std::cerr << "NetnsPair: warning: cannot delete netns " << *it << ": " << e.what() << "\n";
+    }
+  }
+  created_.clear();
+}
+
+ProcessResult NetnsPair::run_in(const std::string& ns, const std::vector<std::string>& argv,
+                                const ProcessOptions& options) {
+  std::vector<std::string> full{ip_path(), "netns", "exec", ns};
+  full.insert(full.end(), argv.begin(), argv.end());
+  return run_process(full, options);
+}
+
+void NetnsPair::check_in(const std::string& ns, const std::vector<std::string>& argv) {
+  std::vector<std::string> full{ip_path(), "netns", "exec", ns};
+  full.insert(full.end(), argv.begin(), argv.end());
+  check(full);
+}
+
+bool NetnsPair::available(std::string* why) {
+  std::string reason;
+  if (::geteuid() != 0) {
+    reason = "not running as root";
+  } else if (ip_path().empty()) {
+    reason = "`ip` (iproute2) not installed";
+  } else {
+    const std::string probe = "sesame-e2e-probe-" + std::to_string(::getpid());
+    const ProcessResult added = run_process({ip_path(), "netns", "add", probe}, {.timeout = std::chrono::seconds(10)});
+    if (added.succeeded())
+      run_process({ip_path(), "netns", "del", probe}, {.timeout = std::chrono::seconds(10)});
+    else
+      reason = "`ip netns add` failed: " + added.output;
+  }
+  if (why != nullptr) *why = reason;
+  return reason.empty();
+}
+
+ScopedNetns::ScopedNetns(const std::string& ns) {
+  original_ = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (original_ < 0) throw std::runtime_error(std::string("ScopedNetns: open own netns: ") + std::strerror(errno));
+  const Fd target(::open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC));
+  if (target.get() < 0 || ::setns(target.get(), CLONE_NEWNET) != 0) {
+    const int error = errno;
+    ::close(original_);
+    throw std::runtime_error("ScopedNetns: cannot enter " + ns + ": " + std::strerror(error));
+  }
+}
+
+ScopedNetns::~ScopedNetns() {
+  if (::setns(original_, CLONE_NEWNET) != 0) {
+    // Staying in a test namespace would send later traffic of this thread to the wrong place.
+    std::cerr << "ScopedNetns: cannot return to the original namespace: " << std::strerror(errno) << "\n";
+    std::abort();
+  }
+  ::close(original_);
+}
+
+bool tcp_answers(const std::string& ns, const std::string& source_ip, const std::string& ip, std::uint16_t port,
+                 std::chrono::milliseconds timeout, std::string* line) {
+  const auto deadline = Clock::now() + timeout;
+  int raw = -1;
+  {
+    const ScopedNetns in(ns);
+    raw = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  }
+  const Fd fd(raw);
+  if (fd.get() < 0) return false;
+  sockaddr_in source{};
+  source.sin_family = AF_INET;
+  sockaddr_in target{};
+  target.sin_family = AF_INET;
+  target.sin_port = htons(port);
+  if (::inet_pton(AF_INET, source_ip.c_str(), &source.sin_addr) != 1 ||
+      ::inet_pton(AF_INET, ip.c_str(), &target.sin_addr) != 1)
+    throw std::invalid_argument("tcp_answers: not IPv4: " + source_ip + " / " + ip);
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&source), sizeof source) != 0) return false;
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&target), sizeof target) != 0 && errno != EINPROGRESS)
+    return false;
+  pollfd pfd{fd.get(), POLLOUT, 0};
+  if (::poll(&pfd, 1, remaining_ms(deadline)) != 1) return false;  // SYN dropped: no answer in time
+  int error = 0;
+  socklen_t size = sizeof error;
+  if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &size) != 0 || error != 0) return false;
+  std::string received;
+  while (received.find('\n') == std::string::npos) {
+    pfd = {fd.get(), POLLIN, 0};
+    if (::poll(&pfd, 1, remaining_ms(deadline)) != 1) return false;
+    char buffer[256];
+    const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n <= 0) return false;
+    received.append(buffer, std::size_t(n));
+  }
+  if (line != nullptr) *line = received.substr(0, received.find('\n'));
+  return true;
+}
+
+}  // namespace sesame::test
