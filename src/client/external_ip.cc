@@ -3,7 +3,8 @@
 #include "client/external_ip.h"
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
+
+#include "client/curl_library.h"
 
 #include <array>
 #include <memory>
@@ -11,18 +12,10 @@
 namespace sesame::client {
 namespace {
 
-using CurlPtr = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
-
 struct Answer {
   std::string body;
   bool is_too_large = false;
 };
-
-// curl_global_init is not thread-safe before 7.84; a function-local static runs it exactly once.
-CURLcode ensure_curl_initialised() {
-  static const CURLcode status = curl_global_init(CURL_GLOBAL_DEFAULT);
-  return status;
-}
 
 std::size_t collect(char* data, std::size_t size, std::size_t count, void* user) {
   auto* answer = static_cast<Answer*>(user);
@@ -79,39 +72,41 @@ Result<std::string> resolve_external_ip(const ResolveRequest& request) {
   auto url = effective_url(request);
   if (!url) return fail(url.error());
   const std::string where = "resolver " + *url;
-  if (ensure_curl_initialised() != CURLE_OK) return fail(ClientError{"cannot initialise libcurl"});
-  CurlPtr curl(curl_easy_init(), curl_easy_cleanup);
+  auto library = curl_library();
+  if (!library) return fail(library.error());
+  const CurlLibrary& lib = **library;
+  const std::unique_ptr<CURL, void (*)(CURL*)> curl(lib.easy_init(), lib.easy_cleanup);
   if (!curl) return fail(ClientError{"cannot initialise libcurl"});
 
   Answer answer;
   std::array<char, CURL_ERROR_SIZE> error_text{};
   CURL* handle = curl.get();
   const long timeout_ms = long(request.timeout.count());
-  curl_easy_setopt(handle, CURLOPT_URL, url->c_str());
+  lib.easy_setopt(handle, CURLOPT_URL, url->c_str());
   // Only the web: a --resolve-url of file:// or smtp:// must not reach other libcurl protocols.
-  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, request.http_only ? "http" : "http,https");
-  curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect could lead to an attacker's answer
-  curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM for DNS timeouts: the caller may have threads
-  curl_easy_setopt(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(kMaxResolverAnswer));
-  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &answer);
-  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_text.data());
-  if (!request.user_agent.empty()) curl_easy_setopt(handle, CURLOPT_USERAGENT, request.user_agent.c_str());
+  lib.easy_setopt(handle, CURLOPT_PROTOCOLS_STR, request.http_only ? "http" : "http,https");
+  lib.easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect could lead to an attacker's answer
+  lib.easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);
+  lib.easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L);
+  lib.easy_setopt(handle, CURLOPT_TIMEOUT_MS, timeout_ms);
+  lib.easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  lib.easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM for DNS timeouts: the caller may have threads
+  lib.easy_setopt(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(kMaxResolverAnswer));
+  lib.easy_setopt(handle, CURLOPT_WRITEFUNCTION, collect);
+  lib.easy_setopt(handle, CURLOPT_WRITEDATA, &answer);
+  lib.easy_setopt(handle, CURLOPT_ERRORBUFFER, error_text.data());
+  if (!request.user_agent.empty()) lib.easy_setopt(handle, CURLOPT_USERAGENT, request.user_agent.c_str());
 
-  const CURLcode status = curl_easy_perform(handle);
+  const CURLcode status = lib.easy_perform(handle);
   if (answer.is_too_large || status == CURLE_FILESIZE_EXCEEDED) {
     return fail(ClientError{where + " answered more than " + std::to_string(kMaxResolverAnswer) + " bytes"});
   }
   if (status != CURLE_OK) {
-    const std::string why = error_text[0] != '\0' ? error_text.data() : curl_easy_strerror(status);
+    const std::string why = error_text[0] != '\0' ? error_text.data() : lib.easy_strerror(status);
     return fail(ClientError{where + " failed: " + why});
   }
   long http_status = 0;
-  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &http_status);
+  lib.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &http_status);
   if (http_status != 200) return fail(ClientError{where + " answered HTTP " + std::to_string(http_status)});
   auto address = parse_ip_answer(answer.body);
   if (!address) return fail(ClientError{where + " answered no IP address"});

@@ -22,6 +22,17 @@ constexpr std::array<std::uint8_t, 256> make_decode_table() {
 }
 constexpr auto kDecodeTable = make_decode_table();
 
+// Only what comes before the first '=' or NUL counts.
+std::size_t significant_length(std::string_view text) {
+  return std::min(text.find_first_of(std::string_view("=\0", 2)), text.size());
+}
+
+// Groups of 2/3/4 characters give 1/2/3 bytes; a lone trailing character gives nothing.
+std::size_t decoded_size(std::size_t characters) {
+  const std::size_t tail = characters % 4;
+  return characters / 4 * 3 + (tail == 0 ? 0 : tail - 1);
+}
+
 }  // namespace
 
 std::string base64_encode_padded(std::span<const std::uint8_t> bytes) {
@@ -41,12 +52,16 @@ std::string base64_encode(std::string_view text) {
   return base64_encode(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
 }
 
-std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
-  // Only what comes before the first '=' or NUL counts.
-  const std::size_t end = std::min(text.find_first_of(std::string_view("=\0", 2)), text.size());
+std::size_t base64_decoded_size(std::string_view text) {
+  return decoded_size(significant_length(text));
+}
+
+std::optional<std::size_t> base64_decode_into(std::string_view text, std::span<std::uint8_t> out) {
+  const std::size_t end = significant_length(text);
   const std::size_t whole_groups = end / 4;
   const std::size_t tail = end % 4;
-  std::vector<std::uint8_t> out(whole_groups * 3 + (tail == 0 ? 0 : tail - 1));
+  const std::size_t size = decoded_size(end);
+  if (out.size() < size) return std::nullopt;
   std::uint8_t* write = out.data();
   const auto* read = reinterpret_cast<const unsigned char*>(text.data());
   for (std::size_t group = 0; group < whole_groups; ++group, read += 4) {
@@ -72,6 +87,12 @@ std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
     write[0] = std::uint8_t(bits >> 10);
     write[1] = std::uint8_t(bits >> 2);
   }
+  return size;
+}
+
+std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
+  std::vector<std::uint8_t> out(base64_decoded_size(text));
+  if (!base64_decode_into(text, out)) return std::nullopt;
   return out;
 }
 

@@ -28,14 +28,13 @@ const char* openssl_digest_name(DigestType type) {
   return "";
 }
 
-DigestSet::DigestSet() : context_(EVP_MD_CTX_new()) {
-  for (int code = 1; code <= 7; ++code)
-    algorithms_[code].reset(EVP_MD_fetch(nullptr, openssl_digest_name(static_cast<DigestType>(code)), nullptr));
-}
+DigestSet::DigestSet() : context_(EVP_MD_CTX_new()) {}
 
 std::string DigestSet::base64_digest(DigestType type, std::string_view data) const {
   const auto index = static_cast<std::size_t>(type);
-  const EVP_MD* md = index < algorithms_.size() ? algorithms_[index].get() : nullptr;  // a cast int may be anything
+  if (index == 0 || index >= algorithms_.size()) return {};  // a cast int may be anything
+  if (!algorithms_[index]) algorithms_[index].reset(EVP_MD_fetch(nullptr, openssl_digest_name(type), nullptr));
+  const EVP_MD* md = algorithms_[index].get();
   std::array<unsigned char, EVP_MAX_MD_SIZE> hash{};
   unsigned int size = 0;
   EVP_MD_CTX* ctx = context_.get();

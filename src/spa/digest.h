@@ -14,7 +14,8 @@ namespace sesame::spa {
 // OpenSSL's name for a digest type ("SHA3-256"), for fetching it or naming it in an HMAC.
 const char* openssl_digest_name(DigestType type);
 
-// Holds every fetched hash algorithm, so that hashing a packet costs no algorithm lookup. Not thread-safe.
+// Holds the fetched hash algorithms, so that hashing a packet costs no algorithm lookup. Each is fetched on
+// first use: a client hashes with one digest type, and OpenSSL's first fetch of each is slow. Not thread-safe.
 class DigestSet {
  public:
   DigestSet();
@@ -22,8 +23,8 @@ class DigestSet {
   std::string base64_digest(DigestType type, std::string_view data) const;
 
  private:
-  std::array<MdPtr, 8> algorithms_;  // indexed by DigestType
-  MdCtxPtr context_;                 // reused per hash: no allocation on the packet path (hence not thread-safe)
+  mutable std::array<MdPtr, 8> algorithms_;  // indexed by DigestType; fetched on first use
+  MdCtxPtr context_;  // reused per hash: no allocation on the packet path (hence not thread-safe)
 };
 
 // One-shot helpers for callers outside the packet path.

@@ -60,13 +60,14 @@ NetnsPair::NetnsPair() {
   static std::atomic<unsigned> counter{0};
   const unsigned n = counter++;
   const auto pid = unsigned(::getpid());
-  const std::string id = std::to_string(pid) + "-" + std::to_string(n);
-  server_ns_ = "sesame-e2e-" + id + "-srv";
-  client_ns_ = "sesame-e2e-" + id + "-cli";
+  id_ = std::to_string(pid) + "-" + std::to_string(n);
+  server_ns_ = "sesame-e2e-" + id_ + "-srv";
+  client_ns_ = "sesame-e2e-" + id_ + "-cli";
   // Interface names are at most 15 characters; they exist only inside the namespaces.
   server_interface_ = "sv" + std::to_string(pid % 10000000) + "s" + std::to_string(n % 100);
   client_interface_ = "sv" + std::to_string(pid % 10000000) + "c" + std::to_string(n % 100);
-  const std::string subnet = "10.213." + std::to_string(1 + (pid + n) % 250) + ".";
+  subnet_octet_ = std::to_string(1 + (pid + n) % 250);
+  const std::string subnet = "10.213." + subnet_octet_ + ".";
   server_ip_ = subnet + "1";
   client_ip_ = subnet + "2";
   other_client_ip_ = subnet + "3";
@@ -91,6 +92,28 @@ NetnsPair::NetnsPair() {
     remove();
     throw;
   }
+}
+
+void NetnsPair::add_internal_host() {
+  if (!internal_ns_.empty()) throw std::logic_error("NetnsPair: internal host added twice");
+  const std::string ip = ip_path();
+  const std::string server_end = server_interface_ + "i";  // at most 13 characters, like the first pair's
+  const std::string internal_end = client_interface_ + "i";
+  const std::string subnet = "10.214." + subnet_octet_ + ".";
+  internal_ns_ = "sesame-e2e-" + id_ + "-int";
+  internal_ip_ = subnet + "2";
+  server_internal_ip_ = subnet + "1";
+  check({ip, "netns", "add", internal_ns_});
+  created_.push_back(internal_ns_);  // from here on the destructor deletes it, also when a later step throws
+  check({ip, "-n", internal_ns_, "link", "set", "lo", "up"});
+  check({ip, "link", "add", server_end, "netns", server_ns_, "type", "veth", "peer", "name", internal_end, "netns",
+         internal_ns_});
+  check({ip, "-n", server_ns_, "addr", "add", server_internal_ip_ + "/24", "dev", server_end});
+  check({ip, "-n", internal_ns_, "addr", "add", internal_ip_ + "/24", "dev", internal_end});
+  check({ip, "-n", server_ns_, "link", "set", server_end, "up"});
+  check({ip, "-n", internal_ns_, "link", "set", internal_end, "up"});
+  // Replies go back through the server: without this route the internal host could only answer with SNAT.
+  check({ip, "-n", internal_ns_, "route", "add", "10.213." + subnet_octet_ + ".0/24", "via", server_internal_ip_});
 }
 
 NetnsPair::~NetnsPair() {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Two throw-away network namespaces joined by a veth pair, for the end-to-end tests (design.md "Tests"). All of it
-// lives inside the namespaces, so the host's interfaces, routes and firewall are never touched, and deleting the
-// namespaces removes every address, rule and socket the test made.
+// Two throw-away network namespaces joined by a veth pair (and optionally a third behind the server), for the
+// end-to-end tests (design.md "Tests"). All of it lives inside the namespaces, so the host's interfaces, routes,
+// sysctls and firewall are never touched, and deleting the namespaces removes every address, rule and socket the
+// test made.
 #pragma once
 
 #include <chrono>
@@ -30,6 +31,16 @@ class NetnsPair {
   const std::string& client_ip() const { return client_ip_; }
   const std::string& other_client_ip() const { return other_client_ip_; }
 
+  // Adds a third namespace, "internal", behind the server for the NAT tests: a second veth pair with the server's
+  // end 10.214.X.1/24 and the internal host 10.214.X.2/24, and in the internal namespace one route back to the
+  // client subnet via the server (no default route; the client gets no route to the internal subnet). The server
+  // does not forward until a test turns net.ipv4.ip_forward on inside its namespace. Throws like the constructor;
+  // the namespace is deleted with the others.
+  void add_internal_host();
+  const std::string& internal_ns() const { return internal_ns_; }
+  const std::string& internal_ip() const { return internal_ip_; }
+  const std::string& server_internal_ip() const { return server_internal_ip_; }  // the server's end, 10.214.X.1
+
   // `ip netns exec NS argv...`.
   static ProcessResult run_in(const std::string& ns, const std::vector<std::string>& argv,
                               const ProcessOptions& options = {});
@@ -43,8 +54,11 @@ class NetnsPair {
   void remove() noexcept;
 
   std::vector<std::string> created_;  // namespaces to delete, in creation order
+  std::string id_;                    // pid-counter, in every namespace name
+  std::string subnet_octet_;          // X in 10.213.X.0/24 (and 10.214.X.0/24 behind the server)
   std::string server_ns_, client_ns_, server_interface_, client_interface_;
   std::string server_ip_, client_ip_, other_client_ip_;
+  std::string internal_ns_, internal_ip_, server_internal_ip_;
 };
 
 // The calling thread's network namespace switched to `ns` for the object's lifetime: sockets created meanwhile stay

@@ -107,6 +107,27 @@ TEST(Base64Decode, RoundTripsBinaryOfEveryLength) {
   }
 }
 
+// The allocation-free form used on the server's packet path is the same decoder.
+TEST(Base64DecodeInto, MatchesBase64DecodeAndNeedsRoomForTheWholeResult) {
+  for (const std::string& text :
+       {""s, "Q"s, "QU"s, "QUI"s, "QUJD"s, "QUJDRA"s, "QUJDRA=="s, "QUJD=RA"s, "QU-J"s, "QUJD\0RA"s}) {
+    SCOPED_TRACE(text);
+    const auto expected = base64_decode(text);
+    std::vector<std::uint8_t> out(base64_decoded_size(text) + 1, 0xaa);
+    const auto size = base64_decode_into(text, out);
+    ASSERT_EQ(size.has_value(), expected.has_value());
+    if (!expected) continue;
+    EXPECT_EQ(*size, expected->size());
+    EXPECT_EQ(base64_decoded_size(text), expected->size());
+    EXPECT_EQ(std::vector<std::uint8_t>(out.begin(), out.begin() + std::ptrdiff_t(*size)), *expected);
+    EXPECT_EQ(out[*size], 0xaa);  // nothing written past the result
+    if (!expected->empty()) {
+      std::vector<std::uint8_t> small(expected->size() - 1);
+      EXPECT_FALSE(base64_decode_into(text, small));
+    }
+  }
+}
+
 TEST(Base64DecodeText, KeepsEmbeddedNulBytes) {
   // "YQBi" is "a\0b": the text helper keeps the NUL (the field decoder rejects it itself).
   const auto text = base64_decode_text("YQBi");

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Pipeline::handle: one captured payload through every check, in the order of the server issue.
+#include "server/pipeline.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "server/replay_digest.h"
+#include "server/stanza_codec.h"
+#include "spa/base64.h"
+#include "spa/field_rules.h"
+
+namespace sesame::server {
+namespace {
+
+constexpr std::size_t kGpgPrefixedMinimum = 400;
+
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+bool is_nat(spa::MessageType type) {
+  return spa::has_nat_field(type);
+}
+
+bool is_local_nat(spa::MessageType type) {
+  return type == spa::MessageType::kLocalNatAccess || type == spa::MessageType::kClientTimeoutLocalNatAccess;
+}
+
+// GPG_REQUIRE_SIG, GPG_IGNORE_SIG_VERIFY_ERROR, GPG_FINGERPRINT_ID (checked first, as fwknopd) and GPG_REMOTE_ID.
+bool signature_acceptable(const config::AccessStanza& stanza, const spa::GpgSignature& signature) {
+  if (!stanza.gpg_require_sig) return true;
+  if (!signature.present) return false;
+  if (!signature.good && !stanza.gpg_ignore_sig_verify_error) return false;
+  const auto listed = [](const std::vector<std::string>& list, const std::string& value) {
+    return std::find(list.begin(), list.end(), value) != list.end();
+  };
+  if (stanza.is_gpg_fingerprint_id_set && !listed(stanza.gpg_fingerprint_ids, signature.fingerprint)) return false;
+  if (stanza.is_gpg_remote_id_set && !listed(stanza.gpg_remote_ids, signature.id)) return false;
+  return true;
+}
+
+}  // namespace
+
+Result<Pipeline, std::string> Pipeline::create(const config::AccessConfig& access, PipelineSettings settings,
+                                               ReplayStore& replay) {
+  Pipeline pipeline(access, settings, replay);
+  pipeline.codecs_.reserve(access.stanzas.size());
+  for (const auto& stanza : access.stanzas) {
+    auto codec = make_stanza_codec(stanza);
+    if (!codec)
+      return fail(stanza.file + ":" + std::to_string(stanza.line) + ": stanza keys: " + codec.error().to_string());
+    pipeline.codecs_.push_back(std::move(*codec));
+  }
+  return pipeline;
+}
+
+Verdict Pipeline::drop(DropReason reason, std::optional<std::size_t> stanza) {
+  drops_.count(reason);
+  return Verdict{std::nullopt, reason, stanza};
+}
+
+Verdict Pipeline::handle(const CapturedPacket& packet) {
+  const std::string_view wire = packet.payload;
+  if (wire.size() < kMinSpaPayload) return drop(DropReason::kTooShort);
+  if (wire.size() > kMaxSpaPayload) return drop(DropReason::kTooLong);
+  // A copy of a seen packet with its constant prefix put back is the same packet (protocol.md §11); the
+  // canonical replay digest catches it too, but no legitimate client ever sends one.
+  if (starts_with(wire, spa::kRijndaelPrefix) ||
+      (wire.size() > kGpgPrefixedMinimum && starts_with(wire, spa::kGpgPrefix)) || !spa::is_base64_text(wire))
+    return drop(DropReason::kNotSpaData);
+
+  std::optional<DropReason> furthest;
+  std::optional<std::size_t> furthest_stanza;
+  const auto note = [&](DropReason reason, std::size_t stanza) {
+    if (!furthest || drop_reason_depth(reason) > drop_reason_depth(*furthest)) {
+      furthest = reason;
+      furthest_stanza = stanza;
+    }
+  };
+  std::optional<ReplayDigest> replay_key;
+  const auto& stanzas = access_->stanzas;
+  for (std::size_t i = 0; i < stanzas.size(); ++i) {
+    const config::AccessStanza& stanza = stanzas[i];
+    if (!stanza.source.contains(packet.source)) continue;
+    if (stanza.destination && !stanza.destination->contains(packet.destination)) continue;
+    spa::PacketCodec& codec = codecs_[i];
+    // HMAC before anything else: a junk flood costs one MAC per matching stanza and nothing more.
+    if (stanza.uses_hmac() && !codec.authenticate(wire)) {
+      note(DropReason::kHmac, i);
+      continue;
+    }
+    if (!replay_key) {
+      const std::size_t tag_length =
+          stanza.uses_hmac() ? spa::digest_b64_length(stanza.hmac_digest_type.value_or(spa::kDefaultHmacType)) : 0;
+      replay_key = canonical_replay_digest(
+          wire, tag_length, stanza.uses_gpg() ? spa::EncryptionType::kGpg : spa::EncryptionType::kRijndael);
+      if (replay_->contains(*replay_key, packet.received_s)) return drop(DropReason::kReplay, i);
+    }
+    auto decoded = codec.decode(wire);
+    if (!decoded) {
+      note(DropReason::kDecode, i);
+      continue;
+    }
+    if (stanza.uses_gpg() && !signature_acceptable(stanza, decoded->gpg_signature)) {
+      note(DropReason::kGpgSignature, i);
+      continue;
+    }
+    // Burnt once authentic, before any policy check, so a denied packet cannot be tried again later; kept only
+    // while it could still pass the time window (a packet stale in the past is never stored).
+    const std::int64_t timestamp = decoded->message.timestamp;
+    const std::int64_t keep_until = settings_.packet_aging ? timestamp + settings_.max_packet_age.count()
+                                                           : std::numeric_limits<std::int64_t>::max();
+    if (keep_until >= packet.received_s) {
+      switch (replay_->insert(*replay_key, packet.received_s, keep_until)) {
+        case ReplayStore::Insert::kFresh:
+          break;
+        case ReplayStore::Insert::kReplay:
+          return drop(DropReason::kReplay, i);
+        case ReplayStore::Insert::kFull:
+          return drop(DropReason::kReplayCacheFull, i);
+      }
+    }
+    if (settings_.packet_aging) {
+      const std::int64_t skew = packet.received_s - timestamp;
+      if (skew > settings_.max_packet_age.count() || -skew > settings_.max_packet_age.count()) {
+        note(DropReason::kStale, i);
+        continue;
+      }
+    }
+    AccessRequest request;
+    if (const auto denied = apply_policy(stanza, *decoded, packet, request)) {
+      note(*denied, i);
+      continue;
+    }
+    request.stanza_index = i;
+    ++accepted_;
+    return Verdict{std::move(request), DropReason::kSource, i};
+  }
+  return drop(furthest.value_or(DropReason::kSource), furthest_stanza);
+}
+
+std::optional<DropReason> Pipeline::apply_policy(const config::AccessStanza& stanza, const spa::DecodedPacket& decoded,
+                                                 const CapturedPacket& packet, AccessRequest& request) {
+  const spa::Message& message = decoded.message;
+  const std::string_view text = message.message;
+  const auto comma = text.find(',');  // the decoder guarantees "IP,..."
+  const auto allow_ip = spa::parse_allow_ip(text.substr(0, comma));
+  if (!allow_ip) return DropReason::kDecode;
+  if (*allow_ip == 0) {
+    // 0.0.0.0: "the packet's source", which anyone on the path can race for (REQUIRE_SOURCE_ADDRESS).
+    if (stanza.require_source_address) return DropReason::kSourceRequired;
+    request.allow_ip = packet.source.unmapped();
+  } else {
+    request.allow_ip = config::IpAddress::ipv4(*allow_ip);
+  }
+  if (stanza.require_username && *stanza.require_username != message.username) return DropReason::kUser;
+  if (stanza.is_expired(std::chrono::system_clock::time_point(std::chrono::seconds(packet.received_s))))
+    return DropReason::kExpiredStanza;
+
+  request.type = message.type;
+  request.packet_source = packet.source;
+  request.packet_destination = packet.destination;
+  request.username = message.username;
+  request.timestamp_s = message.timestamp;
+  if (message.type == spa::MessageType::kCommand) {
+    if (!stanza.enable_cmd_exec) return DropReason::kCommandNotAllowed;
+    request.command = std::string(text.substr(comma + 1));
+    return std::nullopt;
+  }
+  if (is_nat(message.type)) {
+    const bool enabled = is_local_nat(message.type) ? settings_.local_nat : settings_.nat_forwarding;
+    if (!enabled) return DropReason::kNatNotEnabled;
+    const std::string& nat = *message.nat_access;  // "host,port", validated by the decoder
+    const auto nat_comma = nat.find(',');
+    request.nat = NatTarget{nat.substr(0, nat_comma), static_cast<std::uint16_t>(std::stoi(nat.substr(nat_comma + 1)))};
+  }
+  if (!config::parse_port_list_into(text.substr(comma + 1), ports_scratch_) ||
+      !config::ports_allowed(ports_scratch_, stanza.open_ports, stanza.restrict_ports))
+    return DropReason::kDeniedPort;
+  request.ports = ports_scratch_;
+  // A client may ask for its own timeout, never more than MAX_FW_TIMEOUT.
+  request.timeout = spa::has_client_timeout_field(message.type) && message.client_timeout > 0
+                        ? std::min(std::chrono::seconds(message.client_timeout), stanza.max_fw_timeout)
+                        : stanza.fw_access_timeout;
+  return std::nullopt;
+}
+
+}  // namespace sesame::server

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The packet pipeline, cheapest check first: size and character class, per-stanza HMAC (constant time), replay
+// cache, decryption and decoding, time window, then the stanza's policy (source, username, expiry, ports,
+// timeout). A packet becomes an AccessRequest or a DropReason; it never throws, logs or blocks.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/access_loader.h"
+#include "server/access_request.h"
+#include "server/captured_packet.h"
+#include "server/drop_reason.h"
+#include "server/replay_digest.h"
+#include "spa/packet_codec.h"
+
+namespace sesame::server {
+
+// What the pipeline needs of a replay cache (replay_cache.h has the real one).
+class ReplayStore {
+ public:
+  enum class Insert { kFresh, kReplay, kFull };
+  virtual ~ReplayStore() = default;
+  virtual bool contains(const ReplayDigest& digest, std::int64_t now_s) = 0;
+  // keep_until_s: when the packet would be stale anyway, so the entry may go.
+  virtual Insert insert(const ReplayDigest& digest, std::int64_t now_s, std::int64_t keep_until_s) = 0;
+};
+
+struct PipelineSettings {
+  bool packet_aging = true;                  // ENABLE_SPA_PACKET_AGING
+  std::chrono::seconds max_packet_age{120};  // MAX_SPA_PACKET_AGE
+  bool nat_forwarding = false;               // ENABLE_IPT_FORWARDING: types 2 and 4
+  bool local_nat = false;                    // ENABLE_IPT_LOCAL_NAT: types 5 and 6
+};
+
+struct Verdict {
+  std::optional<AccessRequest> request;     // set when accepted
+  DropReason reason = DropReason::kSource;  // otherwise: why, from the stanza the packet got furthest with
+  std::optional<std::size_t> stanza;        // that stanza, when one matched the source
+};
+
+// fwknopd's minimum payload: shorter ones cannot be SPA data with today's version string (protocol.md §17.6).
+constexpr std::size_t kMinSpaPayload = 140;
+constexpr std::size_t kMaxSpaPayload = 1500;
+
+class Pipeline {
+ public:
+  // `access` and `replay` must outlive the pipeline; the daemon builds a new pipeline on reload.
+  static Result<Pipeline, std::string> create(const config::AccessConfig& access, PipelineSettings settings,
+                                              ReplayStore& replay);
+
+  Verdict handle(const CapturedPacket& packet);
+
+  const DropCounters& drops() const { return drops_; }
+  std::uint64_t accepted() const { return accepted_; }
+
+ private:
+  Pipeline(const config::AccessConfig& access, PipelineSettings settings, ReplayStore& replay)
+      : access_(&access), settings_(settings), replay_(&replay) {}
+  // Decoded and not replayed: the stanza's policy turns it into a request, or says why not.
+  std::optional<DropReason> apply_policy(const config::AccessStanza& stanza, const spa::DecodedPacket& decoded,
+                                         const CapturedPacket& packet, AccessRequest& request);
+  Verdict drop(DropReason reason, std::optional<std::size_t> stanza = std::nullopt);
+
+  const config::AccessConfig* access_;
+  PipelineSettings settings_;
+  ReplayStore* replay_;
+  std::vector<spa::PacketCodec> codecs_;  // one per stanza, in stanza order
+  DropCounters drops_;
+  std::uint64_t accepted_ = 0;
+  config::PortList ports_scratch_;  // reused: no allocation per packet once grown
+};
+
+}  // namespace sesame::server

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// AccessStanza -> spa::Keys -> PacketCodec.
+#include "server/stanza_codec.h"
+
+namespace sesame::server {
+
+spa::Keys stanza_keys(const config::AccessStanza& stanza) {
+  spa::Keys keys;
+  if (stanza.uses_gpg()) {
+    keys.encryption_type = spa::EncryptionType::kGpg;
+    keys.mode = spa::EncryptionMode::kAsymmetric;
+    if (stanza.gpg_home_dir) keys.gpg_decrypt.home_dir = stanza.gpg_home_dir->name;
+    keys.gpg_decrypt.passphrase = stanza.gpg_decrypt_pw->clone();
+    keys.gpg_decrypt.allow_no_passphrase = stanza.gpg_allow_no_pw;
+  } else {
+    keys.mode = stanza.encryption_mode;
+    if (stanza.key) keys.encryption_key = stanza.key->clone();
+  }
+  if (stanza.uses_hmac()) {
+    keys.hmac_key = stanza.hmac_key->clone();
+    keys.hmac_type = stanza.hmac_digest_type.value_or(spa::kDefaultHmacType);
+  }
+  return keys;
+}
+
+spa::Result<spa::PacketCodec> make_stanza_codec(const config::AccessStanza& stanza) {
+  return spa::PacketCodec::create(stanza_keys(stanza));
+}
+
+}  // namespace sesame::server

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The packet pipeline: every drop reason in its place, replays (also re-encoded ones), the stanza policy, and a
+// junk flood that grants nothing.
+#include "server/pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+#include "spa/base64.h"
+#include "support/temp_dir.h"
+
+namespace sesame::server {
+namespace {
+
+constexpr const char* kKey = "8eRJ7C3hJ54OU7B46ToDehnJkRsqtpBwzGSbqXDQHY4=";
+constexpr const char* kHmacKey =
+    "PKQLbWi8yanTTm7qT1TUoG0nYKtCohPsI4KeQg8sO+9PYx3oLo9WyXplVLLpDfeCePV7UDm2liLeg3U7Qkma5Q==";
+constexpr std::int64_t kNow = 1700000000;
+
+// An in-memory store: the real cache has its own tests; here only the pipeline's use of it counts.
+class MapReplayStore : public ReplayStore {
+ public:
+  bool contains(const ReplayDigest& key, std::int64_t) override { return entries_.count(key) > 0; }
+  Insert insert(const ReplayDigest& key, std::int64_t, std::int64_t keep_until) override {
+    if (full) return Insert::kFull;
+    return entries_.emplace(key, keep_until).second ? Insert::kFresh : Insert::kReplay;
+  }
+  bool full = false;
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  std::map<ReplayDigest, std::int64_t> entries_;
+};
+
+spa::Keys client_keys(bool hmac = true) {
+  spa::Keys keys;
+  keys.encryption_key = SecretBytes(*spa::base64_decode(kKey));
+  if (hmac) keys.hmac_key = SecretBytes(*spa::base64_decode(kHmacKey));
+  return keys;
+}
+
+spa::Message access_message(std::string message = "10.0.0.1,tcp/22", std::uint32_t timestamp = kNow) {
+  spa::Message m;
+  static std::uint64_t counter = 1000000000000000;
+  m.random_value = std::to_string(++counter);
+  m.username = "alice";
+  m.timestamp = timestamp;
+  m.message = std::move(message);
+  return m;
+}
+
+std::string knock(const spa::Message& message, bool hmac = true) {
+  return *spa::encode(message, client_keys(hmac));
+}
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  // Loads `stanzas` (access.conf text) and builds a pipeline over it.
+  void load(const std::string& stanzas, PipelineSettings settings = {}) {
+    config::AccessLoadOptions options;
+    options.access_file = dir_.write_file("access.conf", stanzas);
+    auto loaded = config::load_access_config(options);
+    ASSERT_TRUE(loaded) << loaded.error().front().to_string();
+    access_ = std::move(*loaded);
+    auto pipeline = Pipeline::create(access_, settings, replay_);
+    ASSERT_TRUE(pipeline) << pipeline.error();
+    pipeline_.emplace(std::move(*pipeline));
+  }
+  static std::string stanza(const std::string& extra = "", const std::string& source = "ANY", bool hmac = true) {
+    return "SOURCE " + source + "\nKEY_BASE64 " + kKey + "\n" +
+           (hmac ? std::string("HMAC_KEY_BASE64 ") + kHmacKey + "\n" : "") + extra;
+  }
+  Verdict handle(std::string_view payload, const char* source = "192.0.2.7", std::int64_t now = kNow) {
+    CapturedPacket packet;
+    packet.payload = payload;
+    packet.source = *config::IpAddress::parse(source);
+    packet.source_port = 40000;
+    packet.destination_port = 62201;
+    packet.received_s = now;
+    return pipeline_->handle(packet);
+  }
+
+  test::TempDir dir_{"sesame-pipeline-test"};
+  config::AccessConfig access_;
+  MapReplayStore replay_;
+  std::optional<Pipeline> pipeline_;
+};
+
+TEST_F(PipelineTest, ValidKnockBecomesAnAccessRequest) {
+  load(stanza("FW_ACCESS_TIMEOUT 45\n"));
+  const Verdict verdict = handle(knock(access_message("10.0.0.1,tcp/22,udp/53")));
+  ASSERT_TRUE(verdict.request) << drop_reason_name(verdict.reason);
+  EXPECT_EQ(verdict.request->allow_ip.to_string(), "10.0.0.1");
+  EXPECT_EQ(verdict.request->packet_source.to_string(), "192.0.2.7");
+  ASSERT_EQ(verdict.request->ports.size(), 2u);
+  EXPECT_EQ(config::to_string(verdict.request->ports[1]), "udp/53");
+  EXPECT_EQ(verdict.request->timeout, std::chrono::seconds(45));
+  EXPECT_EQ(verdict.request->username, "alice");
+  EXPECT_EQ(pipeline_->accepted(), 1u);
+}
+
+TEST_F(PipelineTest, CheapChecksComeFirst) {
+  load(stanza());
+  EXPECT_EQ(handle(std::string(139, 'A')).reason, DropReason::kTooShort);
+  EXPECT_EQ(handle(std::string(1501, 'A')).reason, DropReason::kTooLong);
+  EXPECT_EQ(handle(std::string(200, '!')).reason, DropReason::kNotSpaData);
+  const std::string valid = knock(access_message());
+  EXPECT_EQ(handle(std::string(spa::kRijndaelPrefix) + valid).reason, DropReason::kNotSpaData);
+  EXPECT_EQ(handle(std::string(200, 'A')).reason, DropReason::kHmac);
+  EXPECT_EQ(replay_.size(), 0u);  // nothing unauthenticated reaches the replay cache
+}
+
+TEST_F(PipelineTest, ReplayIsRejectedEvenReEncoded) {
+  load(stanza("", "ANY", false));
+  const std::string wire = knock(access_message(), false);
+  EXPECT_TRUE(handle(wire).request);
+  EXPECT_EQ(handle(wire).reason, DropReason::kReplay);
+  // protocol.md §17.5: without an HMAC, a padded copy still decodes; it is the same packet.
+  EXPECT_EQ(handle(wire + "=").reason, DropReason::kReplay);
+}
+
+TEST_F(PipelineTest, ReplayCacheFullFailsClosed) {
+  load(stanza());
+  replay_.full = true;
+  EXPECT_EQ(handle(knock(access_message())).reason, DropReason::kReplayCacheFull);
+}
+
+TEST_F(PipelineTest, TimeWindowIsSymmetric) {
+  load(stanza());
+  EXPECT_EQ(handle(knock(access_message("10.0.0.1,tcp/22", kNow - 121))).reason, DropReason::kStale);
+  EXPECT_EQ(handle(knock(access_message("10.0.0.1,tcp/22", kNow + 121))).reason, DropReason::kStale);
+  EXPECT_TRUE(handle(knock(access_message("10.0.0.1,tcp/22", kNow - 119))).request);
+  // A packet from the future is burnt even though refused: replayed later, inside its window, it stays refused.
+  const std::string future = knock(access_message("10.0.0.1,tcp/22", kNow + 200));
+  EXPECT_EQ(handle(future).reason, DropReason::kStale);
+  EXPECT_EQ(handle(future, "192.0.2.7", kNow + 200).reason, DropReason::kReplay);
+}
+
+TEST_F(PipelineTest, AgingCanBeTurnedOff) {
+  load(stanza(), PipelineSettings{.packet_aging = false});
+  EXPECT_TRUE(handle(knock(access_message("10.0.0.1,tcp/22", 1000))).request);
+}
+
+TEST_F(PipelineTest, SourceAndDestinationSelectStanzas) {
+  load(stanza("", "10.9.0.0/16"));
+  EXPECT_EQ(handle(knock(access_message()), "192.0.2.7").reason, DropReason::kSource);
+  EXPECT_TRUE(handle(knock(access_message()), "10.9.1.2").request);
+}
+
+TEST_F(PipelineTest, ZeroAllowIpMeansThePacketSourceUnlessRequired) {
+  load(stanza());
+  const Verdict verdict = handle(knock(access_message("0.0.0.0,tcp/22")));
+  ASSERT_TRUE(verdict.request);
+  EXPECT_EQ(verdict.request->allow_ip.to_string(), "192.0.2.7");
+  load(stanza("REQUIRE_SOURCE_ADDRESS Y\n"));
+  EXPECT_EQ(handle(knock(access_message("0.0.0.0,tcp/22"))).reason, DropReason::kSourceRequired);
+}
+
+TEST_F(PipelineTest, StanzaPolicy) {
+  load(stanza("REQUIRE_USERNAME bob\n"));
+  EXPECT_EQ(handle(knock(access_message())).reason, DropReason::kUser);
+  load(stanza("ACCESS_EXPIRE_EPOCH 1600000000\n"));
+  EXPECT_EQ(handle(knock(access_message())).reason, DropReason::kExpiredStanza);
+  load(stanza("OPEN_PORTS tcp/22\n"));
+  EXPECT_EQ(handle(knock(access_message("10.0.0.1,tcp/22,tcp/80"))).reason, DropReason::kDeniedPort);
+  EXPECT_TRUE(handle(knock(access_message("10.0.0.1,tcp/22"))).request);
+  load(stanza("RESTRICT_PORTS udp/53\n"));
+  EXPECT_EQ(handle(knock(access_message("10.0.0.1,tcp/22,udp/53"))).reason, DropReason::kDeniedPort);
+}
+
+TEST_F(PipelineTest, ClientTimeoutIsCappedByMaxFwTimeout) {
+  load(stanza("MAX_FW_TIMEOUT 60\n"));
+  spa::Message message = access_message();
+  message.client_timeout = 600;
+  const Verdict capped = handle(knock(message));
+  ASSERT_TRUE(capped.request);
+  EXPECT_EQ(capped.request->timeout, std::chrono::seconds(60));
+  message = access_message();
+  message.client_timeout = 20;
+  EXPECT_EQ(handle(knock(message)).request->timeout, std::chrono::seconds(20));
+}
+
+TEST_F(PipelineTest, CommandsNeedEnableCmdExec) {
+  spa::Message command = access_message("10.0.0.1,uptime");
+  command.type = spa::MessageType::kCommand;
+  load(stanza());
+  EXPECT_EQ(handle(knock(command)).reason, DropReason::kCommandNotAllowed);
+  load(stanza("ENABLE_CMD_EXEC Y\n"));
+  command = access_message("10.0.0.1,uptime");
+  command.type = spa::MessageType::kCommand;
+  const Verdict verdict = handle(knock(command));
+  ASSERT_TRUE(verdict.request);
+  EXPECT_EQ(verdict.request->command, "uptime");
+}
+
+TEST_F(PipelineTest, NatNeedsItsServerSwitch) {
+  spa::Message nat = access_message("10.0.0.1,tcp/55000");
+  nat.nat_access = "192.168.1.2,22";
+  load(stanza());
+  EXPECT_EQ(handle(knock(nat)).reason, DropReason::kNatNotEnabled);
+  load(stanza(), PipelineSettings{.nat_forwarding = true});
+  nat.random_value = access_message().random_value;
+  const Verdict verdict = handle(knock(nat));
+  ASSERT_TRUE(verdict.request);
+  EXPECT_EQ(verdict.request->nat->host, "192.168.1.2");
+  EXPECT_EQ(verdict.request->nat->port, 22);
+}
+
+TEST_F(PipelineTest, LaterStanzaWithTheRightKeyWins) {
+  const std::string wrong = "SOURCE ANY\nKEY wrong-key\nHMAC_KEY wrong-hmac-key\n";
+  load(wrong + stanza());
+  const Verdict verdict = handle(knock(access_message()));
+  ASSERT_TRUE(verdict.request);
+  EXPECT_EQ(verdict.request->stanza_index, 1u);
+}
+
+TEST_F(PipelineTest, JunkFloodGrantsNothingAndAValidKnockStillWorks) {
+  load(stanza());
+  std::mt19937 random(42);
+  const std::string valid = knock(access_message());
+  constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+  for (int i = 0; i < 10000; ++i) {
+    std::string junk;
+    switch (i % 4) {
+      case 0:  // random bytes
+        junk.resize(random() % 1600);
+        for (auto& c : junk) c = char(random());
+        break;
+      case 1:  // random base64
+        junk.resize(100 + random() % 600);
+        for (auto& c : junk) c = kAlphabet[random() % kAlphabet.size()];
+        break;
+      case 2:  // a valid packet with a byte changed
+        junk = valid;
+        junk[random() % junk.size()] = kAlphabet[random() % 64];
+        if (junk == valid) continue;
+        break;
+      default:  // truncated
+        junk = valid.substr(0, random() % valid.size());
+    }
+    ASSERT_FALSE(handle(junk).request) << i;
+  }
+  EXPECT_EQ(pipeline_->accepted(), 0u);
+  EXPECT_EQ(replay_.size(), 0u);
+  EXPECT_TRUE(handle(valid).request);
+}
+
+}  // namespace
+}  // namespace sesame::server
