@@ -29,6 +29,8 @@ constexpr std::size_t kRecordMax = kKeyHexDigits + 1 + 10 + 1;  // hex, space, u
 // Nothing this code reads has longer lines; a longer one is kept only up to here, to be reported as malformed.
 constexpr std::size_t kMaxLine = 4096;
 constexpr std::size_t kIoChunk = 64 * 1024;
+// Far beyond any keep-until a record can hold (2106), and far from overflow when a window is added.
+constexpr std::int64_t kLatestCreation = std::int64_t(1) << 40;
 
 std::size_t format_record(char* out, const ReplayKey& key, std::uint32_t keep_until_s) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -248,7 +250,10 @@ Result<Ok, ReplayLogError> ReplayLog::create(const ReplayLogOptions& options, st
         const FwknopDigestLine parsed = parse_fwknop_digest_line(line);
         if (parsed.kind == FwknopDigestLine::Kind::kMalformed) ++loaded_.import_malformed;
         if (parsed.kind != FwknopDigestLine::Kind::kEntry) return true;
-        const std::int64_t keep_until_s = parsed.entry.created_s + options.fwknop_keep_for_s;
+        // Saturating: sscanf's %ld saturates too, so a hand-edited time may be near either end of the range.
+        const std::int64_t created_s = std::clamp<std::int64_t>(parsed.entry.created_s, 0, kLatestCreation);
+        const std::int64_t keep_until_s =
+            created_s + std::clamp<std::int64_t>(options.fwknop_keep_for_s, 0, kLatestCreation);
         if (keep_until_s < now_s) {
           ++loaded_.import_expired;
         } else {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include <openssl/evp.h>
 
@@ -22,9 +23,15 @@ constexpr std::array<std::uint8_t, 256> make_decode_table() {
 }
 constexpr auto kDecodeTable = make_decode_table();
 
-// Only what comes before the first '=' or NUL counts.
+// Only what comes before the first '=' or NUL counts. Two memchr() scans, not find_first_of(), which libstdc++
+// implements as one memchr() call per character (6 ns each: most of the cost of decoding a packet).
 std::size_t significant_length(std::string_view text) {
-  return std::min(text.find_first_of(std::string_view("=\0", 2)), text.size());
+  std::size_t end = text.size();
+  if (end == 0) return 0;  // memchr() must not see the null data() of an empty view
+  for (const char stop : {'=', '\0'})
+    if (const void* found = std::memchr(text.data(), stop, end))
+      end = std::size_t(static_cast<const char*>(found) - text.data());
+  return end;
 }
 
 // Groups of 2/3/4 characters give 1/2/3 bytes; a lone trailing character gives nothing.
