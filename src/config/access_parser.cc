@@ -2,6 +2,7 @@
 // The access.conf parser: fwknop's parse_access_file, include_keys_file, acc_data_is_valid and set_acc_defaults
 // (server/access.c), as one pass over text that collects every problem.
 #include "config/access_parser.h"
+#include "config/config_text.h"
 
 #include <openssl/crypto.h>
 
@@ -23,6 +24,24 @@ constexpr std::uint32_t kMaxTimeout = 1u << 23;  // fwknop's RCHK_MAX_FW_TIMEOUT
 constexpr std::size_t kMaxCycleCommand = 255;    // CMD_CYCLE_BUFSIZE (256) with its NUL
 constexpr std::size_t kLegacyKeySize = 16;
 constexpr std::size_t kMaxEchoedValue = 64;
+
+// printable_ascii() that also escapes bytes >= 0x7f, as this parser always has.
+std::string printable_ascii(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (const char c : text.substr(0, kMaxEchoedValue)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte >= 0x7f || c == '"' || c == '\\') {
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  if (text.size() > kMaxEchoedValue) out += "...";
+  return out;
+}
 constexpr std::chrono::seconds kDefaultFwAccessTimeout{30};
 constexpr std::chrono::seconds kDefaultMaxFwTimeout{300};
 
@@ -145,34 +164,11 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // A value as it may appear in a message: control bytes escaped (no terminal escape sequences from a file),
 // long ones cut.
-std::string printable(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (const char c : text.substr(0, kMaxEchoedValue)) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte >= 0x7f || c == '"' || c == '\\') {
-      out += "\\x";
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  if (text.size() > kMaxEchoedValue) out += "...";
-  return out;
-}
-
 std::string quoted(std::string_view text) {
   std::string out = "\"";
-  out += printable(text);
+  out += printable_ascii(text);
   out += '"';
   return out;
 }
@@ -537,7 +533,7 @@ class AccessParser {
   static std::string unknown_name(std::string_view name) {
     for (const auto prefix : kSecretPrefixes)
       if (name.starts_with(prefix)) return "a variable starting with " + std::string(prefix) + " (not shown)";
-    return printable(name);
+    return printable_ascii(name);
   }
 
   static std::string unknown_variable(std::string_view name) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Address and network parsing and matching (fwknop's add_int_ent and compare_addr_list, server/access.c),
 // extended to IPv6.
+#include "config/config_text.h"
 #include "config/network_match.h"
 
 #include <arpa/inet.h>
@@ -21,12 +22,6 @@ std::string_view trim(std::string_view text) {
   while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
   while (!text.empty() && is_blank(text.back())) text.remove_suffix(1);
   return text;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 std::optional<unsigned> parse_prefix(std::string_view text, unsigned max) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Protocol/port list parsing and the port policy check (fwknop's parse_proto_and_port, expand_acc_port_list
 // and compare_port_list, server/access.c).
+#include "config/config_text.h"
 #include "config/port_list.h"
 
 #include <algorithm>
@@ -19,12 +20,6 @@ std::string_view trim(std::string_view text) {
   while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
   while (!text.empty() && is_blank(text.back())) text.remove_suffix(1);
   return text;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 bool contains(std::span<const ProtoPort> list, const ProtoPort& entry) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The rc-file line parser (fwknop's is_rc_section, is_rc_param and IS_EMPTY_LINE, client/config_init.c).
+#include "config/config_text.h"
 #include "config/rc_file.h"
 
 #include <algorithm>
@@ -16,12 +17,6 @@ bool is_blank(char c) {
 // Where fwknop's value token ("%[^ ;\t\n\r#]") stops.
 bool ends_value(char c) {
   return c == ' ' || c == ';' || c == '\t' || c == '\n' || c == '\r' || c == '#';
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 std::size_t skip_blanks(std::string_view text, std::size_t at) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The meaning of each rc-file variable (fwknop's parse_rc_param, client/config_init.c), with its checks.
+#include "config/config_text.h"
 #include "config/rc_settings.h"
 
 #include <algorithm>
@@ -19,31 +20,6 @@ namespace {
 constexpr std::size_t kMaxEchoedValue = 64;
 constexpr std::uint32_t kMaxFwTimeout = 65536;  // the client-timeout field every decoder accepts
 constexpr int kMaxVerbosity = 4;                // fwknop's LOG_LAST_VERBOSITY - 1
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-// A value or name as it may appear in a message: control bytes escaped (no terminal escape sequences from a
-// file), long ones cut.
-std::string printable(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (const char c : text.substr(0, kMaxEchoedValue)) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f || c == '"' || c == '\\') {
-      out += "\\x";
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  if (text.size() > kMaxEchoedValue) out += "...";
-  return out;
-}
 
 std::optional<std::uint32_t> parse_decimal(std::string_view text, std::uint32_t max) {
   if (text.empty() || text.size() > 10) return std::nullopt;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // --save-rc-stanza (fwknop's update_rc and add_single_var_to_rc, client/config_init.c) and the initial rc file.
+#include "config/config_text.h"
 #include "config/rc_writer.h"
 
 #include <openssl/crypto.h>
@@ -21,12 +22,6 @@ constexpr std::int64_t kMaxOffsetUnits = 65536;
 
 bool is_blank(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 // The (variable, value) lines to write; values may be keys, so they are wiped when the list goes.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // fwknopd.conf lines and variables (fwknopd's parse_config_file, validate_options and validate_int_var_ranges,
 // server/config_init.c; set_fw_chain_conf, server/fw_util_iptables.c).
+#include "config/config_text.h"
 #include "config/server_config_parser.h"
 
 #include <arpa/inet.h>
@@ -29,31 +30,6 @@ bool is_blank(char c) {
 
 bool is_ascii_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-// A value or name as it may appear in a message: control bytes escaped (no terminal escape sequences from a
-// file), long ones cut.
-std::string printable(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (const char c : text.substr(0, kMaxEchoedValue)) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f || c == '"' || c == '\\') {
-      out += "\\x";
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  if (text.size() > kMaxEchoedValue) out += "...";
-  return out;
 }
 
 std::string quoted(std::string_view text) {

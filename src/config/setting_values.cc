@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Value parsers shared by the client's command line and rc file.
+#include "config/config_text.h"
 #include "config/setting_values.h"
 
 #include <algorithm>
@@ -10,12 +11,6 @@
 
 namespace sesame::config {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 constexpr std::array<std::pair<std::string_view, SpaProtocol>, 6> kProtocols{{
     {"udp", SpaProtocol::kUdp},
