@@ -12,7 +12,7 @@
 #include "client/endpoint.h"
 #include "client/raw_packet.h"
 #include "client/transport.h"
-#include "client/unique_fd.h"
+#include "common/unique_fd.h"
 
 namespace sesame::client {
 namespace {

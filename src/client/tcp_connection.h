@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "client/client_error.h"
-#include "client/unique_fd.h"
+#include "common/unique_fd.h"
 #include "common/result.h"
 
 namespace sesame::client {

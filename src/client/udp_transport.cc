@@ -7,7 +7,7 @@
 
 #include "client/endpoint.h"
 #include "client/transport.h"
-#include "client/unique_fd.h"
+#include "common/unique_fd.h"
 
 namespace sesame::client {
 namespace {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // ServerConfig: every fwknopd.conf variable (server.md §2) as a typed field with fwknopd 2.6.10's default, plus
-// sesame's own FIREWALL_TYPE and LOG_FORMAT. Text becomes this struct in server_config_parser.h.
+// sesame's own FIREWALL_TYPE, LOG_FORMAT and NFT_*. Text becomes this struct in server_config_parser.h.
 #pragma once
 
 #include <chrono>
@@ -158,6 +158,12 @@ struct ServerConfig {
   std::optional<std::string> firewall_exe;
   // sesame's: which firewall backend. Unset: decided by the server (from FIREWALL_EXE, else nftables).
   std::optional<FirewallType> firewall_type;
+  // sesame's nftables backend works inside the host's own table, as fwknopd jumps from INPUT: an accept in
+  // another table would not undo a drop in this one. "family name" (family inet, ip or ip6; a lone name is inet).
+  std::string nft_table = "inet filter";
+  std::string nft_input_chain = "input";           // created as a base chain (hook input, policy accept) when absent
+  std::string nft_forward_chain = "forward";       // for NAT grants
+  int nft_jump_position = 1;                       // 1: the top of NFT_INPUT_CHAIN; 0: no jump (the ruleset has one)
   std::optional<std::string> fault_injection_tag;  // fwknop's test suite (libfiu builds); accepted, no effect
 
   // Every variable set by a file line or an option, by name: for $NAME expansion (only variables already set

@@ -12,7 +12,7 @@ namespace sesame::config {
 // "Current fwknopd config settings:\n", then one "%3i. %-28s =  '%s'\n" line per variable of
 // server_variable_names() ("<not set>" for an unset one), then an empty line. The first 55 lines are those of
 // Debian's fwknopd 2.6.10, numbered alike; then the variables that build lacks (other firewalls, NFQ,
-// ALLOW_ANY_USER_AGENT) and sesame's own (FIREWALL_TYPE, LOG_FORMAT).
+// ALLOW_ANY_USER_AGENT) and sesame's own (FIREWALL_TYPE, LOG_FORMAT, NFT_*).
 std::string dump_server_config(const ServerConfig& config);
 
 }  // namespace sesame::config

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // fwknopd.conf lines and variables (fwknopd's parse_config_file, validate_options and validate_int_var_ranges,
 // server/config_init.c; set_fw_chain_conf, server/fw_util_iptables.c).
-#include "config/config_text.h"
 #include "config/server_config_parser.h"
+#include "config/config_text.h"
 
 #include <arpa/inet.h>
 
@@ -161,6 +161,10 @@ const std::array kVariables = {
     // sesame's own.
     Variable{"FIREWALL_TYPE", &C::firewall_type},
     Variable{"LOG_FORMAT", &C::log_format},
+    Variable{"NFT_TABLE", &C::nft_table},
+    Variable{"NFT_INPUT_CHAIN", &C::nft_input_chain},
+    Variable{"NFT_FORWARD_CHAIN", &C::nft_forward_chain},
+    Variable{"NFT_JUMP_POSITION", &C::nft_jump_position, 0, kMaxRulePosition},
 };
 
 // In fwknopd.conf's template or read only by other fwknopd builds: ignored, with a warning that says why.
@@ -489,6 +493,16 @@ class ServerConfigParser {
   ServerConfigFile file_;
 };
 
+constexpr std::string_view kNftNameRule =
+    "not a name nft takes unquoted (a letter or '_', then letters, digits, '_', '-' or '.'; at most 255)";
+
+bool is_nft_name(std::string_view name) {
+  if (name.empty() || name.size() > 255) return false;
+  if (!std::isalpha(static_cast<unsigned char>(name[0])) && name[0] != '_') return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return is_ascii_alnum(c) || c == '_' || c == '-' || c == '.'; });
+}
+
 const ServerConfigSetting* setting_of(const ServerConfig& config, std::string_view variable) {
   const auto found = config.settings.find(variable);
   return found == config.settings.end() ? nullptr : &found->second;
@@ -553,6 +567,19 @@ void check_server_config(const ServerConfig& config, std::vector<ConfigError>& e
                "SNAT_TRANSLATE_IP: " + quoted(*config.snat_translate_ip) +
                    " is not an IPv4 address (needed as ENABLE_IPT_SNAT or ENABLE_FIREWD_SNAT is Y)");
   }
+  // NFT_* names end up in nft command text: only plain identifiers, so that no value can add a command.
+  const auto [family, table] = split_nft_table(config.nft_table);
+  if (family != "inet" && family != "ip" && family != "ip6")
+    error_at("NFT_TABLE", "NFT_TABLE: " + quoted(config.nft_table) +
+                              " is not \"FAMILY NAME\" with FAMILY inet, ip or ip6 (or only a NAME, for inet)");
+  else if (!is_nft_name(table))
+    error_at("NFT_TABLE", "NFT_TABLE: " + quoted(config.nft_table) + ": " + std::string(kNftNameRule));
+  if (!is_nft_name(config.nft_input_chain))
+    error_at("NFT_INPUT_CHAIN",
+             "NFT_INPUT_CHAIN: " + quoted(config.nft_input_chain) + ": " + std::string(kNftNameRule));
+  if (!is_nft_name(config.nft_forward_chain))
+    error_at("NFT_FORWARD_CHAIN",
+             "NFT_FORWARD_CHAIN: " + quoted(config.nft_forward_chain) + ": " + std::string(kNftNameRule));
   // Expired ipfw rules are moved to the expire set: the same set would keep them active.
   if (config.ipfw_active_set_num > 0 && config.ipfw_active_set_num == config.ipfw_expire_set_num) {
     const std::string_view variable =
@@ -560,6 +587,17 @@ void check_server_config(const ServerConfig& config, std::vector<ConfigError>& e
     error_at(variable, std::string(variable) + ": IPFW_ACTIVE_SET_NUM and IPFW_EXPIRE_SET_NUM are both " +
                            std::to_string(config.ipfw_active_set_num) + "; they must differ");
   }
+}
+
+std::pair<std::string_view, std::string_view> split_nft_table(std::string_view text) {
+  std::size_t start = 0;
+  while (start < text.size() && is_blank(text[start])) ++start;
+  text.remove_prefix(start);
+  const std::size_t blank = text.find_first_of(" \t");
+  if (blank == std::string_view::npos) return {"inet", text};
+  std::string_view name = text.substr(blank);
+  while (!name.empty() && is_blank(name.front())) name.remove_prefix(1);
+  return {text.substr(0, blank), name};
 }
 
 std::span<const std::string_view> server_variable_names() {

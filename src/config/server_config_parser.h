@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/config_error.h"
@@ -52,8 +53,12 @@ bool set_server_variable(ServerConfig& config, std::string_view variable, std::s
 
 // The checks fwknopd makes once every file and option is in (validate_options): SNAT_TRANSLATE_IP is an IPv4
 // address when ENABLE_IPT_SNAT or ENABLE_FIREWD_SNAT is Y; the ipfw active and expire sets differ when both are
-// non-zero. Errors name where the variable was set.
+// non-zero. And sesame's: NFT_TABLE, NFT_INPUT_CHAIN and NFT_FORWARD_CHAIN are names nft takes unquoted.
+// Errors name where the variable was set.
 void check_server_config(const ServerConfig& config, std::vector<ConfigError>& errors);
+
+// NFT_TABLE's "family name" split in two; a lone name is in family inet. Blanks between are skipped.
+std::pair<std::string_view, std::string_view> split_nft_table(std::string_view text);
 
 // Every variable sesame reads from fwknopd.conf, in -D order: fwknopd 2.6.10's order for Debian's build
 // (iptables, no libnetfilter_queue), then those that build does not know.

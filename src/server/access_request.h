@@ -23,13 +23,15 @@ struct NatTarget {
 struct AccessRequest {
   std::size_t stanza_index = 0;  // into the AccessConfig the pipeline was built from
   spa::MessageType type = spa::MessageType::kAccess;
-  config::IpAddress allow_ip;            // the packet's allow IP, or its source for 0.0.0.0
-  config::IpAddress packet_source;       // network-layer source of the SPA packet
-  config::IpAddress packet_destination;  // 0.0.0.0 when unknown
-  config::PortList ports;                // requested proto/ports (empty for a command)
-  std::chrono::seconds timeout{0};       // FW_ACCESS_TIMEOUT, or the client's timeout capped by MAX_FW_TIMEOUT
-  std::optional<NatTarget> nat;          // NAT requests
-  std::optional<std::string> command;    // command messages: the text after "IP,"
+  config::IpAddress allow_ip;              // the packet's allow IP, or its source for 0.0.0.0
+  bool is_source_allow_ip = false;         // the packet said 0.0.0.0: SPA over HTTP may use X-Forwarded-For
+  config::IpAddress packet_source;         // network-layer source of the SPA packet
+  config::IpAddress packet_destination;    // 0.0.0.0 when unknown
+  config::PortList ports;                  // requested proto/ports (empty for a command)
+  std::chrono::seconds timeout{0};         // FW_ACCESS_TIMEOUT, or the client's timeout capped by MAX_FW_TIMEOUT
+  std::chrono::seconds client_timeout{0};  // the packet's timeout field as sent (0: none), for CMD_CYCLE
+  std::optional<NatTarget> nat;            // NAT requests
+  std::optional<std::string> command;      // command messages: the text after "IP,"
   std::string username;
   std::int64_t timestamp_s = 0;
 };

@@ -151,6 +151,7 @@ std::optional<DropReason> Pipeline::apply_policy(const config::AccessStanza& sta
     // 0.0.0.0: "the packet's source", which anyone on the path can race for (REQUIRE_SOURCE_ADDRESS).
     if (stanza.require_source_address) return DropReason::kSourceRequired;
     request.allow_ip = packet.source.unmapped();
+    request.is_source_allow_ip = true;
   } else {
     request.allow_ip = config::IpAddress::ipv4(*allow_ip);
   }
@@ -179,6 +180,8 @@ std::optional<DropReason> Pipeline::apply_policy(const config::AccessStanza& sta
       !config::ports_allowed(ports_scratch_, stanza.open_ports, stanza.restrict_ports))
     return DropReason::kDeniedPort;
   request.ports = ports_scratch_;
+  if (spa::has_client_timeout_field(message.type))
+    request.client_timeout = std::chrono::seconds(message.client_timeout);
   // A client may ask for its own timeout, never more than MAX_FW_TIMEOUT.
   request.timeout = spa::has_client_timeout_field(message.type) && message.client_timeout > 0
                         ? std::min(std::chrono::seconds(message.client_timeout), stanza.max_fw_timeout)

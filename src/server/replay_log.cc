@@ -202,11 +202,6 @@ class LogRewrite {
 ReplayLog::ReplayLog(const ReplayLogOptions& options)
     : path_(options.path), pending_(options.max_pending_records * kRecordMax) {}
 
-void ReplayLog::FileDescriptor::reset(int fd) noexcept {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = fd;
-}
-
 ReplayLogError ReplayLog::failure(const std::string& what, int error_number) const {
   return ReplayLogError{path_ + ": " + what + (error_number != 0 ? ": " + errno_text(error_number) : "")};
 }

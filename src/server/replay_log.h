@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/unique_fd.h"
 #include "server/replay_cache.h"
 
 namespace sesame::server {
@@ -100,30 +101,13 @@ class ReplayLog {
   static constexpr std::size_t kMinRecordsToCompact = 1024;
 
  private:
-  // Owns the log's descriptor (and so its flock). TODO(server): share client/unique_fd.h once it moves to common/.
-  class FileDescriptor {
-   public:
-    FileDescriptor() = default;
-    FileDescriptor(FileDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    FileDescriptor& operator=(FileDescriptor&& other) noexcept {
-      if (this != &other) reset(std::exchange(other.fd_, -1));
-      return *this;
-    }
-    ~FileDescriptor() { reset(); }
-    int get() const { return fd_; }
-    void reset(int fd = -1) noexcept;
-
-   private:
-    int fd_ = -1;
-  };
-
   explicit ReplayLog(const ReplayLogOptions& options);
   Result<Ok, ReplayLogError> load(ReplayCache& cache, std::int64_t now_s);
   Result<Ok, ReplayLogError> create(const ReplayLogOptions& options, std::int64_t now_s);
   ReplayLogError failure(const std::string& what, int error_number) const;
 
   std::string path_;
-  FileDescriptor fd_;
+  UniqueFd fd_;  // owns the flock too
   std::vector<char> pending_;  // allocated once, at open
   std::size_t pending_size_ = 0;
   std::size_t pending_written_ = 0;  // bytes of pending_ already written by a flush() that failed later

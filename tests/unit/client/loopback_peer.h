@@ -16,7 +16,7 @@
 #include <string>
 #include <thread>
 
-#include "client/unique_fd.h"
+#include "common/unique_fd.h"
 
 namespace sesame::client::loopback {
 

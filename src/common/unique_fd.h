@@ -6,7 +6,7 @@
 
 #include <utility>
 
-namespace sesame::client {
+namespace sesame {
 
 class UniqueFd {
  public:
@@ -32,4 +32,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace sesame::client
+}  // namespace sesame

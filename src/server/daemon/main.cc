@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// sesamed: the SPA server, a drop-in for fwknop 2.6.10's `fwknopd`.
+#include <string>
+#include <vector>
+
+#include "server/daemon/server_app.h"
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv, argv + argc);
+  return sesame::server::daemon::run_server(args);
+}
