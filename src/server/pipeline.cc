@@ -55,6 +55,19 @@ Result<Pipeline, std::string> Pipeline::create(const config::AccessConfig& acces
   return pipeline;
 }
 
+std::optional<DropReason> Pipeline::remember(const ReplayDigest& digest, std::int64_t now_s,
+                                             std::int64_t keep_until_s) {
+  switch (replay_->insert(digest, now_s, keep_until_s)) {
+    case ReplayStore::Insert::kFresh:
+      return std::nullopt;
+    case ReplayStore::Insert::kReplay:
+      return DropReason::kReplay;
+    case ReplayStore::Insert::kFull:
+      return DropReason::kReplayCacheFull;
+  }
+  return DropReason::kReplayCacheFull;
+}
+
 Verdict Pipeline::drop(DropReason reason, std::optional<std::size_t> stanza) {
   drops_.count(reason);
   return Verdict{std::nullopt, reason, stanza};
@@ -78,7 +91,14 @@ Verdict Pipeline::handle(const CapturedPacket& packet) {
       furthest_stanza = stanza;
     }
   };
-  std::optional<ReplayDigest> replay_key;
+  // The canonical digest depends on how a stanza reads the packet (its HMAC tag length and encryption type), so it
+  // is computed per stanza tried, once per distinct reading.
+  struct Reading {
+    std::size_t tag_length = 0;
+    spa::EncryptionType encryption = spa::EncryptionType::kRijndael;
+    ReplayDigest digest{};
+  };
+  std::optional<Reading> reading;
   const auto& stanzas = access_->stanzas;
   for (std::size_t i = 0; i < stanzas.size(); ++i) {
     const config::AccessStanza& stanza = stanzas[i];
@@ -90,12 +110,13 @@ Verdict Pipeline::handle(const CapturedPacket& packet) {
       note(DropReason::kHmac, i);
       continue;
     }
-    if (!replay_key) {
-      const std::size_t tag_length =
-          stanza.uses_hmac() ? spa::digest_b64_length(stanza.hmac_digest_type.value_or(spa::kDefaultHmacType)) : 0;
-      replay_key = canonical_replay_digest(
-          wire, tag_length, stanza.uses_gpg() ? spa::EncryptionType::kGpg : spa::EncryptionType::kRijndael);
-      if (replay_->contains(*replay_key, packet.received_s)) return drop(DropReason::kReplay, i);
+    const std::size_t tag_length =
+        stanza.uses_hmac() ? spa::digest_b64_length(stanza.hmac_digest_type.value_or(spa::kDefaultHmacType)) : 0;
+    const spa::EncryptionType encryption =
+        stanza.uses_gpg() ? spa::EncryptionType::kGpg : spa::EncryptionType::kRijndael;
+    if (!reading || reading->tag_length != tag_length || reading->encryption != encryption) {
+      reading = Reading{tag_length, encryption, digester_.canonical(wire, tag_length, encryption)};
+      if (replay_->contains(reading->digest, packet.received_s)) return drop(DropReason::kReplay, i);
     }
     auto decoded = codec.decode(wire);
     if (!decoded) {
@@ -112,13 +133,13 @@ Verdict Pipeline::handle(const CapturedPacket& packet) {
     const std::int64_t keep_until = settings_.packet_aging ? timestamp + settings_.max_packet_age.count()
                                                            : std::numeric_limits<std::int64_t>::max();
     if (keep_until >= packet.received_s) {
-      switch (replay_->insert(*replay_key, packet.received_s, keep_until)) {
-        case ReplayStore::Insert::kFresh:
-          break;
-        case ReplayStore::Insert::kReplay:
-          return drop(DropReason::kReplay, i);
-        case ReplayStore::Insert::kFull:
-          return drop(DropReason::kReplayCacheFull, i);
+      if (const auto refused = remember(reading->digest, packet.received_s, keep_until)) return drop(*refused, i);
+      // Without an HMAC nothing binds the framing (a GPG message can be re-framed and still decrypt), so the
+      // decrypted message itself is remembered too.
+      if (!stanza.uses_hmac()) {
+        const ReplayDigest plaintext = digester_.plaintext(decoded->encoded);
+        if (replay_->contains(plaintext, packet.received_s)) return drop(DropReason::kReplay, i);
+        if (const auto refused = remember(plaintext, packet.received_s, keep_until)) return drop(*refused, i);
       }
     }
     if (settings_.packet_aging) {

@@ -65,6 +65,8 @@ class Pipeline {
   std::optional<DropReason> apply_policy(const config::AccessStanza& stanza, const spa::DecodedPacket& decoded,
                                          const CapturedPacket& packet, AccessRequest& request);
   Verdict drop(DropReason reason, std::optional<std::size_t> stanza = std::nullopt);
+  // Inserts into the replay store: nullopt when fresh, else why the packet must be dropped.
+  std::optional<DropReason> remember(const ReplayDigest& digest, std::int64_t now_s, std::int64_t keep_until_s);
 
   const config::AccessConfig* access_;
   PipelineSettings settings_;
@@ -72,7 +74,8 @@ class Pipeline {
   std::vector<spa::PacketCodec> codecs_;  // one per stanza, in stanza order
   DropCounters drops_;
   std::uint64_t accepted_ = 0;
-  config::PortList ports_scratch_;  // reused: no allocation per packet once grown
+  config::PortList ports_scratch_;
+  ReplayDigester digester_;  // reused: a digest costs no allocation  // reused: no allocation per packet once grown
 };
 
 }  // namespace sesame::server

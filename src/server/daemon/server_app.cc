@@ -104,6 +104,29 @@ int signal_running_daemon(ServerAction action, const config::ServerConfig& serve
   return 0;
 }
 
+ReplayLogOptions replay_log_options(const ServerCommandLine& line, const config::ServerConfig& server) {
+  ReplayLogOptions options;
+  options.path = line.replay_log.value_or(std::string(kDefaultReplayLog));
+  options.fwknop_digest_cache = server.effective_digest_file();
+  options.fwknop_keep_for_s = 2 * server.max_spa_packet_age.count();
+  return options;
+}
+
+// --exit-parse-digest-cache: what a start would load from the replay log (importing fwknopd's digest.cache when
+// there is no log yet), then exit.
+int parse_replay_log(const ServerCommandLine& line, const config::ServerConfig& server) {
+  ReplayCache cache(kReplayCacheEntries);
+  const ReplayLogOptions options = replay_log_options(line, server);
+  auto log = ReplayLog::open(options, cache, static_cast<std::int64_t>(std::time(nullptr)));
+  if (!log) return print_errors({log.error().message});
+  const ReplayLogLoad& load = log->loaded();
+  std::cout << "Replay log " << options.path << ": " << load.records << " records, " << load.live << " live, "
+            << load.malformed << " malformed" << (load.torn_tail ? ", an unfinished last line cut off" : "")
+            << "; imported from " << options.fwknop_digest_cache << ": " << load.imported << " (" << load.import_expired
+            << " too old, " << load.import_malformed << " malformed).\nDigest cache parsed, exiting.\n";
+  return 0;
+}
+
 LoggerOptions logger_options(const ServerCommandLine& line, const config::ServerConfig& server) {
   LoggerOptions options;
   options.to_stderr = line.foreground;
@@ -146,10 +169,7 @@ int run_daemon(const ServerCommandLine& line, LoadedPolicy loaded) {
   ReplayCache cache(kReplayCacheEntries);
   std::optional<ReplayLog> replay_log;
   if (!line.test && server.enable_digest_persistence) {
-    ReplayLogOptions options;
-    options.path = line.replay_log.value_or(std::string(kDefaultReplayLog));
-    options.fwknop_digest_cache = server.effective_digest_file();
-    options.fwknop_keep_for_s = 2 * server.max_spa_packet_age.count();
+    const ReplayLogOptions options = replay_log_options(line, server);
     auto opened = ReplayLog::open(options, cache, now_s);
     if (!opened) return startup_failed(opened.error().message);
     replay_log.emplace(std::move(*opened));
@@ -226,6 +246,8 @@ int run_server(const std::vector<std::string>& args) {
     case ServerAction::kExitParseConfig:
       std::cout << "Configs parsed, exiting.\n";
       return 0;
+    case ServerAction::kExitParseDigestCache:
+      return parse_replay_log(line, policy.server);
     case ServerAction::kFwList:
     case ServerAction::kFwListAll:
     case ServerAction::kFwFlush:

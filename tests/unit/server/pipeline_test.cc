@@ -121,6 +121,26 @@ TEST_F(PipelineTest, ReplayIsRejectedEvenReEncoded) {
   EXPECT_EQ(handle(wire + "=").reason, DropReason::kReplay);
 }
 
+TEST_F(PipelineTest, WithoutHmacTheSameMessageReEncryptedIsAReplay) {
+  load(stanza("", "ANY", false));
+  const spa::Message message = access_message();
+  const std::string first = knock(message, false);
+  const std::string second = knock(message, false);  // a new salt: other ciphertext, same plaintext
+  ASSERT_NE(first, second);
+  EXPECT_TRUE(handle(first).request);
+  EXPECT_EQ(handle(second).reason, DropReason::kReplay);
+}
+
+TEST_F(PipelineTest, ReplayIsCaughtWhicheverStanzaReadsThePacket) {
+  // Stanza 1 has no HMAC and another key, so it reads the packet differently from stanza 2, which accepts it.
+  load("SOURCE ANY\nKEY another-key\n" + stanza());
+  const std::string wire = knock(access_message());
+  const Verdict first = handle(wire);
+  ASSERT_TRUE(first.request) << drop_reason_name(first.reason);
+  EXPECT_EQ(first.request->stanza_index, 1u);
+  EXPECT_EQ(handle(wire).reason, DropReason::kReplay);
+}
+
 TEST_F(PipelineTest, ReplayCacheFullFailsClosed) {
   load(stanza());
   replay_.full = true;
