@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <csignal>
 #include <fstream>
 #include <iostream>
@@ -170,6 +171,12 @@ int run_daemon(const ServerCommandLine& line, LoadedPolicy loaded) {
   std::optional<ReplayLog> replay_log;
   if (!line.test && server.enable_digest_persistence) {
     const ReplayLogOptions options = replay_log_options(line, server);
+    if (line.rotate_digest_cache) {
+      // fwknopd's --rotate-digest-cache: the admin starts a fresh cache on purpose; the old one is kept aside.
+      const std::string old_path = options.path + "-old";
+      if (::rename(options.path.c_str(), old_path.c_str()) == 0)
+        logger.message(LogLevel::kNotice, "Rotated the replay log to " + old_path);
+    }
     auto opened = ReplayLog::open(options, cache, now_s);
     if (!opened) return startup_failed(opened.error().message);
     replay_log.emplace(std::move(*opened));

@@ -7,6 +7,11 @@
 // `jump sesame_input` at NFT_JUMP_POSITION of NFT_INPUT_CHAIN (a base chain with policy accept is created when
 // absent; an existing chain's policy is never changed). With NFT_JUMP_POSITION 0 there is no jump: a
 // hand-written ruleset refers to the sets or the chain itself.
+//
+// With ENABLE_IPT_FORWARDING or ENABLE_IPT_LOCAL_NAT, NAT grants are elements of the NAT sets and maps of
+// nft_nat.h too (DNAT in sesame_prerouting, SNAT/MASQUERADE in sesame_postrouting, forward accepts in
+// sesame_forward, jumped to from NFT_FORWARD_CHAIN as input is), added in the same transaction. docs/nftables.md
+// describes the whole layout.
 #pragma once
 
 #include <nftables/libnftables.h>
@@ -14,6 +19,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <queue>
 #include <string>
 #include <unordered_map>
@@ -25,6 +31,7 @@
 namespace sesame::server::firewall {
 
 struct NftTable;
+struct NftChain;
 
 class NftBackend final : public FirewallBackend {
  public:
@@ -49,6 +56,7 @@ class NftBackend final : public FirewallBackend {
   // What start() found worth a log line: chains of other tables that drop input sesame's accept cannot reach.
   const std::vector<std::string>& warnings() const { return warnings_; }
   std::size_t tracked_count() const { return tracked_.size(); }
+  std::size_t nat_tracked_count() const { return nat_tracked_.size(); }
 
  private:
   struct ContextFree {
@@ -69,13 +77,32 @@ class NftBackend final : public FirewallBackend {
     bool operator>(const Deadline& other) const { return expires_ms > other.expires_ms; }
   };
 
+  // One element of a NAT set or map, by "object key".
+  struct NatTracked {
+    std::string value;  // map data ("10.0.1.2 . 22222"); empty in a set
+    std::int64_t expires_ms = 0;
+    std::optional<ExpiredGrant> report;
+  };
+  struct NatDeadline {
+    std::int64_t expires_ms = 0;
+    std::string id;
+    bool operator>(const NatDeadline& other) const { return expires_ms > other.expires_ms; }
+  };
+
   NftBackend(NftSettings settings, std::unique_ptr<nft_ctx, ContextFree> ctx);
 
   // Runs nft commands (one transaction); returns what nft printed.
   Result<std::string, FirewallError> run(const std::string& commands, unsigned output_flags = 0);
   Result<Ok, FirewallError> recover(std::int64_t now_ms);
+  Result<Ok, FirewallError> recover_nat(std::int64_t now_ms);
   void track(const Key& key, std::int64_t expires_ms);
+  void track_nat(const std::string& id, NatTracked tracked);
   void find_unreachable_drops(const std::vector<NftTable>& tables);
+  // The jump from `base_chain` (as listed, null when absent) to `chain` at NFT_JUMP_POSITION, unless it exists.
+  std::string jump_commands(std::string_view base_chain, const NftChain* listed, std::string_view chain) const;
+  // Deletes the jumps from `base_chain` to `chain`, `chain` itself, and `base_chain` if sesamed created it and
+  // nothing else is left in it.
+  std::string unhook_commands(const NftTable& table, std::string_view base_chain, std::string_view chain) const;
 
   NftSettings settings_;
   std::string table_;  // "inet filter"
@@ -83,8 +110,10 @@ class NftBackend final : public FirewallBackend {
   std::vector<std::string> warnings_;
   std::unordered_map<Key, std::int64_t, KeyHash> tracked_;                          // element -> when it expires (ms)
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;  // may hold stale entries
-  bool is_tracking_complete_ = true;  // false once an element exists that tracked_ does not know
-  std::string batch_;                 // reused command buffer
+  bool is_tracking_complete_ = true;                         // false once an element exists that tracked_ does not know
+  std::unordered_map<std::string, NatTracked> nat_tracked_;  // every live NAT element (there are few)
+  std::priority_queue<NatDeadline, std::vector<NatDeadline>, std::greater<>> nat_deadlines_;  // may be stale
+  std::string batch_;                                                                         // reused command buffer
 };
 
 }  // namespace sesame::server::firewall

@@ -171,6 +171,40 @@ std::vector<NftElement> parse_nft_elements(std::string_view text) {
   return elements;
 }
 
+std::vector<NftTextElement> parse_nft_text_elements(std::string_view text) {
+  std::vector<NftTextElement> elements;
+  constexpr std::string_view kStart = "elements = {";
+  const std::size_t start = text.find(kStart);
+  if (start == std::string_view::npos) return elements;
+  text.remove_prefix(start + kStart.size());
+  text = text.substr(0, std::min(text.find('}'), text.size()));
+  while (!text.empty()) {
+    const std::size_t comma = std::min(text.find(','), text.size());
+    std::string item(text.substr(0, comma));
+    text.remove_prefix(std::min(comma + 1, text.size()));
+    std::replace(item.begin(), item.end(), '\n', ' ');  // long listings wrap
+    std::string_view rest = item;
+    NftTextElement element;
+    std::string* into = &element.key;  // the key until ":", then the data
+    while (true) {
+      const std::string_view word = next_word(rest);
+      if (word.empty()) break;
+      if (word == "timeout") {
+        next_word(rest);
+      } else if (word == "expires") {
+        element.expires_ms = parse_nft_duration_ms(next_word(rest));
+      } else if (word == ":") {
+        into = &element.value;
+      } else {
+        if (!into->empty()) *into += ' ';
+        *into += word;
+      }
+    }
+    if (!element.key.empty()) elements.push_back(std::move(element));
+  }
+  return elements;
+}
+
 std::optional<std::int64_t> parse_nft_duration_ms(std::string_view text) {
   if (text.empty()) return std::nullopt;
   std::int64_t total = 0;

@@ -54,6 +54,17 @@ struct NftElement {
 // Elements it cannot read are skipped.
 std::vector<NftElement> parse_nft_elements(std::string_view text);
 
+// One element of any set or map, as text: the key and the map data with single blanks ("10.0.0.1 . tcp . 22",
+// "10.0.1.2 . 22222"; data empty in a set) and the time left.
+struct NftTextElement {
+  std::string key;
+  std::string value;
+  std::optional<std::int64_t> expires_ms;
+};
+
+// The elements of `nft list map` or `nft list set` output.
+std::vector<NftTextElement> parse_nft_text_elements(std::string_view text);
+
 // nft's time format ("1d2h3m4s5ms"), in milliseconds.
 std::optional<std::int64_t> parse_nft_duration_ms(std::string_view text);
 
