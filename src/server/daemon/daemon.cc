@@ -317,7 +317,7 @@ void Daemon::log_counters() {
   fields["packets"] = packets_seen_;
   fields["grants"] = grants_;
   const DropCounters& drops = policy_->pipeline->drops();
-  LogFields rejected;
+  LogFields rejected = LogFields::object();
   for (std::size_t i = 0; i < kDropReasonCount; ++i) {
     const auto reason = static_cast<DropReason>(i);
     if (drops[reason] > 0) rejected[std::string(drop_reason_name(reason))] = drops[reason];

@@ -244,7 +244,9 @@ int run_server(const std::vector<std::string>& args) {
   }
   auto loaded = load_policy(line);
   if (!loaded) return print_errors(loaded.error());
-  for (const auto& warning : loaded->warnings) std::cerr << "sesamed: warning: " << warning << '\n';
+  // A running daemon logs its warnings (to syslog too); a one-shot action prints them.
+  if (line.action != ServerAction::kRun)
+    for (const auto& warning : loaded->warnings) std::cerr << "sesamed: warning: " << warning << '\n';
   const Policy& policy = *loaded->policy;
   switch (line.action) {
     case ServerAction::kDumpConfig:
