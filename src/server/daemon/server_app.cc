@@ -191,6 +191,8 @@ int run_daemon(const ServerCommandLine& line, LoadedPolicy loaded) {
 
   auto firewall = make_daemon_firewall(server, line.test, now_s);
   if (!firewall) return startup_failed(firewall.error());
+  if (*firewall)
+    for (const auto& warning : (*firewall)->warnings()) logger.message(LogLevel::kWarning, warning);
   auto sources = open_capture(server);
   if (!sources) return startup_failed(sources.error());
   if (!sources->warning.empty()) logger.message(LogLevel::kWarning, sources->warning);

@@ -133,6 +133,7 @@ Result<ServerCommandLine, std::string> parse_server_command_line(const std::vect
   }
   if (!app.remaining().empty()) return fail("unexpected argument: " + app.remaining().front());
 
+  if (line.packet_limit == 0u) line.packet_limit.reset();  // as fwknopd: -C 0 means no limit
   // fwknopd's pass 1: -V and key generation win over everything and read no config.
   const auto has = [&](ServerAction action) {
     return std::find(actions.begin(), actions.end(), action) != actions.end();

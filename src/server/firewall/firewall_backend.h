@@ -52,6 +52,8 @@ class FirewallBackend {
   virtual Result<std::string, FirewallError> list(bool everything) = 0;
   // --fw-flush, and FLUSH_*_AT_EXIT: removes every rule, set and chain sesame created.
   virtual Result<Ok, FirewallError> flush() = 0;
+  // What start() found worth telling the admin (e.g. another table drops input that sesame's accept cannot undo).
+  virtual std::vector<std::string> warnings() const { return {}; }
 };
 
 }  // namespace sesame::server::firewall

@@ -54,7 +54,7 @@ class NftBackend final : public FirewallBackend {
   Result<Ok, FirewallError> flush() override;
 
   // What start() found worth a log line: chains of other tables that drop input sesame's accept cannot reach.
-  const std::vector<std::string>& warnings() const { return warnings_; }
+  std::vector<std::string> warnings() const override { return warnings_; }
   std::size_t tracked_count() const { return tracked_.size(); }
   std::size_t nat_tracked_count() const { return nat_tracked_.size(); }
 

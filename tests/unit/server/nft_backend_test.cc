@@ -28,47 +28,16 @@
 #include <gtest/gtest.h>
 
 #include "common/unique_fd.h"
+#include "unit/server/private_netns.h"
 
 namespace sesame::server::firewall {
 namespace {
 
 using namespace std::chrono_literals;
+using test::Checker;
+using test::run_in_private_netns;
 
 constexpr std::uint16_t kPort = 2222;
-
-// The child's findings, one line each through a pipe: "FAIL ..." fails the test, "INFO ..." is printed.
-class Checker {
- public:
-  explicit Checker(int fd) : fd_(fd) {}
-  void expect(bool condition, const std::string& what) {
-    if (condition) return;
-    failed_ = true;
-    send("FAIL " + what);
-  }
-  void info(const std::string& text) { send("INFO " + text); }
-  bool failed() const { return failed_; }
-
- private:
-  void send(std::string line) {
-    line += '\n';
-    for (std::size_t at = 0; at < line.size();) {
-      const ssize_t n = ::write(fd_, line.data() + at, line.size() - at);
-      if (n <= 0) return;
-      at += static_cast<std::size_t>(n);
-    }
-  }
-  int fd_;
-  bool failed_ = false;
-};
-
-bool bring_loopback_up() {
-  UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  ifreq request{};
-  std::strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
-  if (::ioctl(fd.get(), SIOCGIFFLAGS, &request) != 0) return false;
-  request.ifr_flags = static_cast<short>(request.ifr_flags | IFF_UP);
-  return ::ioctl(fd.get(), SIOCSIFFLAGS, &request) == 0;
-}
 
 // ::2/128 on lo, a second IPv6 source (the kernel's in6_ifreq layout).
 bool add_ipv6_loopback_address(const char* text) {
@@ -82,45 +51,6 @@ bool add_ipv6_loopback_address(const char* text) {
   request.ifindex = static_cast<int>(::if_nametoindex("lo"));
   UniqueFd fd(::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   return fd.is_valid() && ::ioctl(fd.get(), SIOCSIFADDR, &request) == 0;
-}
-
-// Runs `scenario` in a forked child inside a fresh network namespace and turns its report into gtest results.
-void run_in_private_netns(const std::function<void(Checker&)>& scenario) {
-  int fds[2];
-  ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::close(fds[0]);
-    Checker check(fds[1]);
-    if (::unshare(CLONE_NEWNET) != 0) {
-      check.expect(false, std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno));
-      ::_exit(2);
-    }
-    check.expect(bring_loopback_up(), "bringing lo up");
-    try {
-      scenario(check);
-    } catch (const std::exception& e) {  // must not unwind into gtest: the child would run the other tests
-      check.expect(false, std::string("exception: ") + e.what());
-    }
-    ::_exit(check.failed() ? 1 : 0);
-  }
-  ::close(fds[1]);
-  std::string report;
-  char buffer[4096];
-  for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;) report.append(buffer, static_cast<std::size_t>(n));
-  ::close(fds[0]);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  std::size_t at = 0;
-  while (at < report.size()) {
-    const std::size_t end = std::min(report.find('\n', at), report.size());
-    const std::string line = report.substr(at, end - at);
-    at = end + 1;
-    if (line.starts_with("FAIL ")) ADD_FAILURE() << line.substr(5);
-    if (line.starts_with("INFO ")) std::cout << "[   INFO   ] " << line.substr(5) << "\n";
-  }
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
 }
 
 // The test's own nft commands (the "admin's" ruleset), through a context of their own.
@@ -217,6 +147,13 @@ AccessRequest request_for(const char* address, std::chrono::seconds timeout, std
   request.ports = {config::ProtoPort{config::Protocol::kTcp, port}};
   request.timeout = timeout;
   return request;
+}
+
+NftSettings settings_for(const char* table, int jump_position) {
+  NftSettings settings;
+  settings.table = table;
+  settings.jump_position = jump_position;
+  return settings;
 }
 
 std::unique_ptr<NftBackend> make_backend(Checker& check, NftSettings settings = {}) {
@@ -350,7 +287,7 @@ TEST_F(NftBackendTest, FlushRemovesSesamesObjectsAndKeepsTheAdmins) {
 
 TEST_F(NftBackendTest, CreatesAMissingTableAndFlushDeletesIt) {
   run_in_private_netns([](Checker& check) {
-    auto backend = make_backend(check, NftSettings{"inet", "sesame_test", "input", "forward", 1});
+    auto backend = make_backend(check, settings_for("sesame_test", 1));
     if (!backend) return;
     check.expect(backend->start(now_s()).has_value(), "start");
     const std::string table = nft_list("table inet sesame_test");
@@ -368,7 +305,7 @@ TEST_F(NftBackendTest, JumpGoesToTheConfiguredPosition) {
                      "add rule inet filter input ct state established accept\n"
                      "add rule inet filter input iif lo accept\n"),
                  "the admin's table");
-    auto backend = make_backend(check, NftSettings{"inet", "filter", "input", "forward", 2});
+    auto backend = make_backend(check, settings_for("filter", 2));
     if (!backend) return;
     check.expect(backend->start(now_s()).has_value(), "start");
     const std::string chain = nft_list("chain inet filter input");

@@ -80,6 +80,24 @@ TEST(NftListing, ReadsSetElementsWithTheirRemainingTime) {
   EXPECT_TRUE(parse_nft_elements("table inet filter {\n}\n").empty());
 }
 
+TEST(NftListing, ReadsMapElementsWithTheirDataAndWrappedLines) {
+  const auto elements = parse_nft_text_elements(
+      "table inet filter {\n\tmap sesame_dnat4 {\n"
+      "\t\ttype ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service\n\t\tflags timeout\n"
+      "\t\telements = { 10.0.0.1 . udp . 53 timeout 5s expires 4s920ms : 10.0.1.3 . 53,\n"
+      "\t\t\t     10.0.0.1 . tcp . 40023 timeout 30s expires 29s920ms : 10.0.1.2 . 22222 }\n\t}\n}\n");
+  ASSERT_EQ(elements.size(), 2u);
+  EXPECT_EQ(elements[0].key, "10.0.0.1 . udp . 53");
+  EXPECT_EQ(elements[0].value, "10.0.1.3 . 53");
+  EXPECT_EQ(elements[0].expires_ms, 4920);
+  EXPECT_EQ(elements[1].key, "10.0.0.1 . tcp . 40023");
+  EXPECT_EQ(elements[1].value, "10.0.1.2 . 22222");
+  const auto set = parse_nft_text_elements("\t\telements = { 10.0.0.1 timeout 3s expires 2s }\n");
+  ASSERT_EQ(set.size(), 1u);
+  EXPECT_EQ(set[0].key, "10.0.0.1");
+  EXPECT_TRUE(set[0].value.empty());
+}
+
 TEST(NftListing, ReadsDurations) {
   EXPECT_EQ(parse_nft_duration_ms("1d2h3m4s5ms"), ((24 + 2) * 3600 + 3 * 60 + 4) * 1000 + 5);
   EXPECT_EQ(parse_nft_duration_ms("996ms"), 996);
