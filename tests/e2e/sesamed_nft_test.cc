@@ -132,9 +132,11 @@ class SesamedNftEndToEnd : public ::testing::Test {
 
   // pcap on the veth, not the UDP server: pcap sees the knock before netfilter drops it, so the SPA port needs no
   // accept rule and stays as closed as every other port (fwknopd's default mode, too).
-  void write_configs(int fw_access_timeout_s) {
-    conf_ = dir_.write_file("sesamed.conf", "ENABLE_UDP_SERVER N\nPCAP_INTF " + net_->server_interface() +
-                                                "\nFIREWALL_TYPE nftables\nNFT_TABLE inet filter\nFWKNOP_RUN_DIR " +
+  // With `capture` set, that capture instead (e.g. NFQUEUE).
+  void write_configs(int fw_access_timeout_s, const std::string& capture = "") {
+    const std::string pcap = "ENABLE_UDP_SERVER N\nPCAP_INTF " + net_->server_interface() + "\n";
+    conf_ = dir_.write_file("sesamed.conf", (capture.empty() ? pcap : capture) +
+                                                "FIREWALL_TYPE nftables\nNFT_TABLE inet filter\nFWKNOP_RUN_DIR " +
                                                 run_dir_ + "\nFWKNOP_PID_FILE " + pid_file() + "\nDIGEST_FILE " +
                                                 run_dir_ + "/digest.cache\n");
     access_ =
@@ -267,6 +269,23 @@ TEST_F(SesamedNftEndToEnd, FwknopClientKnockOpensThePortToo) {
   ASSERT_EQ(sent.exit_status, 0) << sent.output;
   expect_open_then_closed(knocked, 3s);
   expect_clean_exit();
+}
+
+// NFQUEUE (fwknopd's -n): the SPA port is queued to sesamed ahead of the default-drop policy; the queue rule goes
+// when sesamed ends.
+TEST_F(SesamedNftEndToEnd, NfqueueCaptureOpensThePortAndRemovesItsRuleAtExit) {
+  write_configs(3, "ENABLE_NFQ_CAPTURE Y\nNFQ_PORT " + std::to_string(kSpaPort) + "\n");
+  start_sesamed("sesamed.log");
+  EXPECT_NE(sesamed_->log().find("nfqueue 1"), std::string::npos) << sesamed_log();
+  EXPECT_FALSE(answers(net_->client_ip(), kClosedCheck)) << "tcp/22222 answered before any knock";
+
+  const auto knocked = Clock::now();
+  const ProcessResult sent = knock(kSesame);
+  ASSERT_EQ(sent.exit_status, 0) << sent.output;
+  expect_open_then_closed(knocked, 3s);
+  expect_clean_exit();
+  const std::string rules = NetnsPair::run_in(net_->server_ns(), {nft_path(), "list", "ruleset"}).output;
+  EXPECT_EQ(rules.find("queue"), std::string::npos) << "queue rule left behind:\n" << rules;
 }
 
 // The grant lives in the kernel (a set element with a timeout), and the packet's digest in the replay log on disk

@@ -24,10 +24,19 @@ CaptureMode capture_mode(const config::ServerConfig& server) {
 Result<OpenedCapture, std::string> open_capture(const config::ServerConfig& server) {
   OpenedCapture opened;
   switch (capture_mode(server)) {
-    case CaptureMode::kNfqueue:
-      return fail(
-          std::string("ENABLE_NFQ_CAPTURE: NFQUEUE capture is not available in this version of sesamed; "
-                      "use the UDP server (the default) or pcap"));
+    case CaptureMode::kNfqueue: {
+      // The queue first: it fails early when fwknopd or another sesamed holds it, before any rule changes.
+      auto queue = capture::NfqueueCapture::open({.queue_number = static_cast<std::uint16_t>(server.nfq_queue_number)});
+      if (!queue) return fail(queue.error());
+      const capture::NfqueueRuleOptions rule = capture::nfqueue_rule_options_from(server);
+      auto backend = capture::install_nfqueue_rule(rule);
+      if (!backend) return fail(backend.error());
+      opened.name = "nfqueue " + std::to_string(queue->queue_number()) + " (udp/" + std::to_string(rule.port) + ", " +
+                    (*backend == capture::NfqueueRuleBackend::kIptables ? "iptables" : "nftables") + " rule)";
+      opened.sources.nfqueue.emplace(std::move(*queue));
+      opened.sources.nfqueue_rule.emplace(rule, *backend);
+      break;
+    }
     case CaptureMode::kUdp: {
       capture::UdpReceiverOptions options;
       options.port = server.udpserv_port;

@@ -18,7 +18,7 @@ namespace {
 // Receive rounds per wake-up and source: bounded, so that signals and timers still get a turn under a flood.
 constexpr int kMaxRoundsPerWakeup = 16;
 constexpr std::int64_t kSummaryIntervalS = 10;
-constexpr int kPcapBatch = 64;
+constexpr int kPcapBatch = 64;  // frames per pcap or NFQUEUE dispatch
 
 std::int64_t wall_clock_s() {
   return static_cast<std::int64_t>(std::time(nullptr));
@@ -55,8 +55,9 @@ int Daemon::run(StartupReport& startup) {
     return 1;
   }
   const int pcap_fd = sources_.pcap ? sources_.pcap->selectable_fd() : -1;
-  for (const int fd : {signals_.fd(), sources_.udp ? sources_.udp->fd() : -1, pcap_fd,
-                       sources_.tcp ? sources_.tcp->fd() : -1, commands_->fd()}) {
+  for (const int fd :
+       {signals_.fd(), sources_.udp ? sources_.udp->fd() : -1, pcap_fd, sources_.tcp ? sources_.tcp->fd() : -1,
+        sources_.nfqueue ? sources_.nfqueue->fd() : -1, commands_->fd()}) {
     if (fd < 0) continue;
     if (auto watched = watch(fd); !watched) {
       startup.failed(watched.error());
@@ -89,6 +90,8 @@ int Daemon::run(StartupReport& startup) {
         if (!drain_udp(now_s)) stopping_ = true;
       } else if (fd == pcap_fd) {
         if (!drain_pcap(now_s)) stopping_ = true;
+      } else if (sources_.nfqueue && fd == sources_.nfqueue->fd()) {
+        if (!drain_nfqueue(now_s)) stopping_ = true;
       } else if (sources_.tcp && fd == sources_.tcp->fd()) {
         drain_tcp(now_s);
       } else if (fd == commands_->fd()) {
@@ -179,6 +182,21 @@ bool Daemon::drain_pcap(std::int64_t now_s) {
       reporter_->logger().message(fatal ? LogLevel::kError : LogLevel::kWarning, read.error().message);
       if (fatal) exit_status_ = 1;
       return !fatal;
+    }
+    if (*read == 0) break;
+  }
+  return true;
+}
+
+bool Daemon::drain_nfqueue(std::int64_t now_s) {
+  for (int round = 0; round < kMaxRoundsPerWakeup && !packet_limit_reached(); ++round) {
+    auto read = sources_.nfqueue->dispatch(kPcapBatch, [&](const CapturedPacket& packet) {
+      if (!packet_limit_reached()) handle_packet(packet, now_s);
+    });
+    if (!read) {
+      reporter_->logger().message(LogLevel::kError, read.error());
+      exit_status_ = 1;
+      return false;
     }
     if (*read == 0) break;
   }

@@ -51,6 +51,7 @@ class Daemon {
   void reload();
   bool drain_udp(std::int64_t now_s);
   bool drain_pcap(std::int64_t now_s);
+  bool drain_nfqueue(std::int64_t now_s);
   void drain_tcp(std::int64_t now_s);
   void handle_packet(const CapturedPacket& packet, std::int64_t now_s);
   // SPA over HTTP: unwraps a GET request into its payload (and X-Forwarded-For) before the pipeline sees it.
