@@ -153,11 +153,14 @@ const NftTable* find_table(const std::vector<NftTable>& tables, std::string_view
   return found == tables.end() ? nullptr : &*found;
 }
 
-std::vector<NftElement> parse_nft_elements(std::string_view text) {
-  std::vector<NftElement> elements;
+namespace {
+
+// The items of a listing's "elements = { a, b, ... }", each on one line (long listings wrap, and indent with tabs).
+std::vector<std::string> element_items(std::string_view text) {
+  std::vector<std::string> items;
   constexpr std::string_view kStart = "elements = {";
   const std::size_t start = text.find(kStart);
-  if (start == std::string_view::npos) return elements;
+  if (start == std::string_view::npos) return items;
   text.remove_prefix(start + kStart.size());
   text = text.substr(0, std::min(text.find('}'), text.size()));
   while (!text.empty()) {
@@ -166,23 +169,23 @@ std::vector<NftElement> parse_nft_elements(std::string_view text) {
     text.remove_prefix(std::min(comma + 1, text.size()));
     std::replace_if(
         item.begin(), item.end(), [](char c) { return c == '\n' || c == '\t'; }, ' ');
-    if (auto element = read_element(item)) elements.push_back(*element);
+    items.push_back(std::move(item));
   }
+  return items;
+}
+
+}  // namespace
+
+std::vector<NftElement> parse_nft_elements(std::string_view text) {
+  std::vector<NftElement> elements;
+  for (const std::string& item : element_items(text))
+    if (auto element = read_element(item)) elements.push_back(*element);
   return elements;
 }
 
 std::vector<NftTextElement> parse_nft_text_elements(std::string_view text) {
   std::vector<NftTextElement> elements;
-  constexpr std::string_view kStart = "elements = {";
-  const std::size_t start = text.find(kStart);
-  if (start == std::string_view::npos) return elements;
-  text.remove_prefix(start + kStart.size());
-  text = text.substr(0, std::min(text.find('}'), text.size()));
-  while (!text.empty()) {
-    const std::size_t comma = std::min(text.find(','), text.size());
-    std::string item(text.substr(0, comma));
-    text.remove_prefix(std::min(comma + 1, text.size()));
-    std::replace(item.begin(), item.end(), '\n', ' ');  // long listings wrap
+  for (const std::string& item : element_items(text)) {
     std::string_view rest = item;
     NftTextElement element;
     std::string* into = &element.key;  // the key until ":", then the data

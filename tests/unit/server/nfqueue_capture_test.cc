@@ -24,6 +24,7 @@
 #include "common/unique_fd.h"
 #include "config/server_config.h"
 #include "server/capture/nfqueue_rule.h"
+#include "support/socket_address.h"
 #include "unit/server/private_netns.h"
 
 namespace sesame::server::capture {
@@ -36,23 +37,7 @@ constexpr std::uint16_t kSpaPort = 62201;
 constexpr std::uint16_t kOtherPort = 62202;
 constexpr std::uint16_t kQueue = 7;
 
-sockaddr_storage socket_address(const char* address, std::uint16_t port, socklen_t& length) {
-  sockaddr_storage storage{};
-  if (std::strchr(address, ':')) {
-    auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
-    in6->sin6_family = AF_INET6;
-    in6->sin6_port = htons(port);
-    ::inet_pton(AF_INET6, address, &in6->sin6_addr);
-    length = sizeof *in6;
-  } else {
-    auto* in4 = reinterpret_cast<sockaddr_in*>(&storage);
-    in4->sin_family = AF_INET;
-    in4->sin_port = htons(port);
-    ::inet_pton(AF_INET, address, &in4->sin_addr);
-    length = sizeof *in4;
-  }
-  return storage;
-}
+using test::socket_address;
 
 UniqueFd bound_udp(const char* address, std::uint16_t port) {
   socklen_t length = 0;

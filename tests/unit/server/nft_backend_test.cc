@@ -28,6 +28,7 @@
 #include <gtest/gtest.h>
 
 #include "common/unique_fd.h"
+#include "support/socket_address.h"
 #include "unit/server/private_netns.h"
 
 namespace sesame::server::firewall {
@@ -102,23 +103,7 @@ UniqueFd listen_on(const char* address) {
   return fd;
 }
 
-sockaddr_storage socket_address(const char* address, std::uint16_t port, socklen_t& length) {
-  sockaddr_storage storage{};
-  if (std::strchr(address, ':')) {
-    auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
-    in6->sin6_family = AF_INET6;
-    in6->sin6_port = htons(port);
-    ::inet_pton(AF_INET6, address, &in6->sin6_addr);
-    length = sizeof *in6;
-  } else {
-    auto* in4 = reinterpret_cast<sockaddr_in*>(&storage);
-    in4->sin_family = AF_INET;
-    in4->sin_port = htons(port);
-    ::inet_pton(AF_INET, address, &in4->sin_addr);
-    length = sizeof *in4;
-  }
-  return storage;
-}
+using test::socket_address;
 
 // A TCP connect from `source` to `destination`:kPort; a dropped SYN shows as a timeout.
 bool can_connect(const char* source, const char* destination) {
