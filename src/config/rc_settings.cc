@@ -17,7 +17,6 @@
 namespace sesame::config {
 namespace {
 
-constexpr std::size_t kMaxEchoedValue = 64;
 constexpr std::uint32_t kMaxFwTimeout = 65536;  // the client-timeout field every decoder accepts
 constexpr int kMaxVerbosity = 4;                // fwknop's LOG_LAST_VERBOSITY - 1
 

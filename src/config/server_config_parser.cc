@@ -17,7 +17,6 @@
 namespace sesame::config {
 namespace {
 
-constexpr std::size_t kMaxEchoedValue = 64;
 constexpr int kMaxMicros = 2 << 22;             // fwknopd's RCHK_MAX_PCAP_LOOP_SLEEP and friends: 8388608
 constexpr int kMaxFwknopRange = (2 << 16) - 1;  // fwknopd's RCHK_MAX_RULES_CHECK_THRESHOLD and friends: 131071
 constexpr int kMaxRulePosition = 2 << 15;       // fwknopd's RCHK_MAX_IPT_RULE_NUM: 65536
