@@ -42,10 +42,13 @@ std::string fwknop_path() {
 
 // Runs fwknop without -T, so that the client itself sends the packet to 127.0.0.1:`port`; -B keeps a copy for
 // resending and for the pcap file. Returns the payload; a test failure (and "") when the client fails.
-std::string fwknop_send(const TempDir& home, std::uint16_t port, const std::vector<std::string>& args) {
+// With `netns`, the client runs in that network namespace (`ip netns exec`), where sesamed listens too.
+std::string fwknop_send(const TempDir& home, std::uint16_t port, const std::vector<std::string>& args,
+                        const std::string& netns = "") {
   const std::string packet_file = home.path() + "/spa.packet";
   std::vector<std::string> argv{fwknop_path(), "--no-rc-file", "--no-save-args",    "-B", packet_file, "-D",
                                 "127.0.0.1",   "-p",           std::to_string(port)};
+  if (!netns.empty()) argv.insert(argv.begin(), {"/usr/sbin/ip", "netns", "exec", netns});
   argv.insert(argv.end(), args.begin(), args.end());
   ::unlink(packet_file.c_str());
   const ProcessResult run =
@@ -206,26 +209,21 @@ void expect_one_event_per_case(const std::vector<Case>& cases, const std::vector
   }
 }
 
-class FwknopToSesamedBase : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string why;
-    if (!fwknop_client_available(&why)) GTEST_SKIP() << "SKIPPED: " << why;
-    if (sesamed_path().empty()) GTEST_SKIP() << "SKIPPED: no sesamed binary";
-  }
-};
-using FwknopToSesamed = SharedGpgHome<FwknopToSesamedBase>;
-
-TEST_F(FwknopToSesamed, EveryModeHmacAndMessageTypeIsGrantedExactlyOnceOverUdpAndFromAPcapFile) {
+// The stanzas of the every-mode test: HMAC stanzas first (a packet is tried against each stanza in turn, and one
+// without an HMAC must decrypt to fail), then GPG with and without HMAC and legacy without.
+std::vector<Stanza> every_stanza(const std::string& gpg_home) {
   std::mt19937 rng(20240601);
-  // HMAC stanzas first: a packet is tried against each stanza in turn, and one without an HMAC must decrypt to fail.
   std::vector<Stanza> stanzas = rijndael_stanzas(rng);
-  stanzas.push_back(gpg_stanza(home(), true));
+  stanzas.push_back(gpg_stanza(gpg_home, true));
   stanzas.push_back(legacy_stanza());
-  stanzas.push_back(gpg_stanza(home(), false));
-  const TempDir dir("sesame-fwknop-sesamed");
-  SesamedProcess sesamed(dir, {.conf_extra = kNatConf, .access_conf = access_conf(stanzas)});
+  stanzas.push_back(gpg_stanza(gpg_home, false));
+  return stanzas;
+}
+constexpr std::size_t kEveryCase = 5 * std::size(kAllDigests) * std::size(kKinds) + std::size(kKinds) + 2 * 4;
 
+// fwknop sends one packet per stanza and message type to 127.0.0.1:port (in `netns` when set).
+std::vector<Case> send_every_case(const std::vector<Stanza>& stanzas, std::uint16_t port,
+                                  const std::string& netns = "") {
   const TempDir client_home("sesame-fwknop-home");
   std::vector<Case> cases;
   for (std::size_t s = 0; s < stanzas.size(); ++s) {
@@ -240,12 +238,16 @@ TEST_F(FwknopToSesamed, EveryModeHmacAndMessageTypeIsGrantedExactlyOnceOverUdpAn
       std::vector<std::string> args = stanzas[s].client_args;
       args.insert(args.end(), {"-a", c.allow_ip});
       c.expected = add_kind_options(kKinds[k], args);
-      c.payload = fwknop_send(client_home, sesamed.port(), args);
-      ASSERT_FALSE(c.payload.empty()) << c.description;
+      c.payload = fwknop_send(client_home, port, args, netns);
+      EXPECT_FALSE(c.payload.empty()) << c.description;
       cases.push_back(std::move(c));
     }
   }
-  ASSERT_EQ(cases.size(), 5 * std::size(kAllDigests) * std::size(kKinds) + std::size(kKinds) + 2 * 4);
+  return cases;
+}
+
+// Each case logged exactly once as it should be, and every packet counted.
+void expect_every_case_granted(SesamedProcess& sesamed, const std::vector<Case>& cases) {
   const std::size_t commands_expected =
       std::count_if(cases.begin(), cases.end(), [](const Case& c) { return c.expected.event == "command"; });
   auto commands = sesamed.wait_for_events("command", commands_expected, std::chrono::seconds(20));
@@ -253,7 +255,45 @@ TEST_F(FwknopToSesamed, EveryModeHmacAndMessageTypeIsGrantedExactlyOnceOverUdpAn
   expect_one_event_per_case(cases, grants, commands);
   const auto counters = sesamed.counters();
   ASSERT_TRUE(counters);
-  EXPECT_EQ((*counters)["packets"], cases.size()) << counters->dump();
+  EXPECT_EQ((*counters)["packets"], cases.size()) << counters->dump() << "\n" << sesamed.output();
+}
+
+// A network namespace of the test's own, with only its loopback up; deleted with the object.
+class PrivateNetns {
+ public:
+  PrivateNetns() : name_("sesame-interop-" + std::to_string(::getpid())) {
+    ok_ = run_process({"/usr/sbin/ip", "netns", "add", name_}).exit_status == 0 &&
+          run_process({"/usr/sbin/ip", "-n", name_, "link", "set", "lo", "up"}).exit_status == 0;
+  }
+  ~PrivateNetns() { run_process({"/usr/sbin/ip", "netns", "delete", name_}); }
+  PrivateNetns(const PrivateNetns&) = delete;
+  PrivateNetns& operator=(const PrivateNetns&) = delete;
+  bool ok() const { return ok_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+  bool ok_ = false;
+};
+
+class FwknopToSesamedBase : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    if (!fwknop_client_available(&why)) GTEST_SKIP() << "SKIPPED: " << why;
+    if (sesamed_path().empty()) GTEST_SKIP() << "SKIPPED: no sesamed binary";
+  }
+};
+using FwknopToSesamed = SharedGpgHome<FwknopToSesamedBase>;
+
+TEST_F(FwknopToSesamed, EveryModeHmacAndMessageTypeIsGrantedExactlyOnceOverUdpAndFromAPcapFile) {
+  const std::vector<Stanza> stanzas = every_stanza(home());
+  const TempDir dir("sesame-fwknop-sesamed");
+  SesamedProcess sesamed(dir, {.conf_extra = kNatConf, .access_conf = access_conf(stanzas)});
+
+  const std::vector<Case> cases = send_every_case(stanzas, sesamed.port());
+  ASSERT_EQ(cases.size(), kEveryCase);
+  expect_every_case_granted(sesamed, cases);
   EXPECT_TRUE(sesamed.send_signal(SIGTERM));
   EXPECT_EQ(sesamed.wait_exit(), 0) << sesamed.output();
 
@@ -275,6 +315,26 @@ TEST_F(FwknopToSesamed, EveryModeHmacAndMessageTypeIsGrantedExactlyOnceOverUdpAn
   ASSERT_EQ(reader.wait_exit(std::chrono::seconds(30)), 0) << reader.output();
   expect_one_event_per_case(cases, reader.events("grant"), reader.events("command"));
   EXPECT_TRUE(reader.events("reject").empty()) << reader.output();
+}
+
+// The same in a private network namespace, received twice at once: by a sesamed on a UDP socket, and by a sesamed
+// capturing live with pcap on the namespace's loopback (the packets go to the first one's port).
+TEST_F(FwknopToSesamed, EveryCaseInAPrivateNamespaceOverUdpAndLivePcap) {
+  if (::geteuid() != 0) GTEST_SKIP() << "SKIPPED: needs root for a network namespace and pcap";
+  const PrivateNetns netns;
+  ASSERT_TRUE(netns.ok()) << "cannot create network namespace " << netns.name();
+  const std::vector<Stanza> stanzas = every_stanza(home());
+  const TempDir udp_dir("sesame-fwknop-sesamed-udp");
+  SesamedProcess udp(udp_dir, {.conf_extra = kNatConf, .access_conf = access_conf(stanzas), .netns = netns.name()});
+  const TempDir pcap_dir("sesame-fwknop-sesamed-pcap");
+  SesamedProcess pcap(pcap_dir, {.conf_extra = std::string(kNatConf) + "ENABLE_UDP_SERVER N\nPCAP_INTF lo\n" +
+                                               "PCAP_FILTER udp port " + std::to_string(udp.port()) + "\n",
+                                 .access_conf = access_conf(stanzas),
+                                 .netns = netns.name()});
+  const std::vector<Case> cases = send_every_case(stanzas, udp.port(), netns.name());
+  ASSERT_EQ(cases.size(), kEveryCase);
+  expect_every_case_granted(udp, cases);
+  expect_every_case_granted(pcap, cases);
 }
 
 TEST_F(FwknopToSesamed, ReplayWrongKeyForeignSourceAndDeniedPortAreRejectedWithTheirReason) {

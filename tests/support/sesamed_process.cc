@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -106,6 +107,8 @@ SesamedProcess::SesamedProcess(const TempDir& dir, const SesamedSetup& setup, st
   std::vector<char*> argv;
   for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
+  const Fd netns(setup.netns.empty() ? -1 : ::open(("/run/netns/" + setup.netns).c_str(), O_RDONLY | O_CLOEXEC));
+  if (!setup.netns.empty() && netns.get() < 0) fail("open network namespace " + setup.netns, errno);
   const Fd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   const Fd log(::open(files_.log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
   if (null.get() < 0 || log.get() < 0) fail("open /dev/null or " + files_.log, errno);
@@ -119,6 +122,7 @@ SesamedProcess::SesamedProcess(const TempDir& dir, const SesamedSetup& setup, st
     ::signal(SIGCHLD, SIG_DFL);  // ignored dispositions survive exec
     ::signal(SIGPIPE, SIG_DFL);
     if (::dup2(null.get(), 0) < 0 || ::dup2(log.get(), 1) < 0 || ::dup2(log.get(), 2) < 0) ::_exit(126);
+    if (netns.get() >= 0 && ::setns(netns.get(), CLONE_NEWNET) != 0) ::_exit(125);
     ::execve(program.c_str(), argv.data(), environ);
     ::_exit(127);
   }

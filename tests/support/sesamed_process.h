@@ -57,6 +57,7 @@ struct SesamedSetup {
   std::vector<std::string> args{};  // more options, e.g. {"-C", "3"} or {"--pcap-file", path}
   bool wait_until_ready = true;     // false: return once started (a pcap file run may end before anyone looks)
   std::chrono::milliseconds ready_timeout{10000};
+  std::string netns{};  // run sesamed in this network namespace (`ip netns` name); empty: the test's own
 };
 
 // `sesamed -f --log-json <config_args> [-t] <args>` with stdin from /dev/null and stdout and stderr appended to

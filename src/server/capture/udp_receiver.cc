@@ -84,8 +84,13 @@ Result<UniqueFd, std::string> bound_socket(const UdpReceiverOptions& options) {
     length = sizeof in4;
   }
   ::setsockopt(fd.get(), IPPROTO_IP, IP_PKTINFO, &on, sizeof on);  // also for IPv4 peers of a dual-stack socket
-  if (options.receive_buffer_bytes > 0 && ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &options.receive_buffer_bytes,
-                                                       sizeof options.receive_buffer_bytes) != 0)
+  // SO_RCVBUFFORCE (CAP_NET_ADMIN, which sesamed has) may exceed net.core.rmem_max, which a burst of knocks needs;
+  // without the capability, SO_RCVBUF up to that limit.
+  const auto set_buffer = [&](int option) {
+    return ::setsockopt(fd.get(), SOL_SOCKET, option, &options.receive_buffer_bytes,
+                        sizeof options.receive_buffer_bytes) == 0;
+  };
+  if (options.receive_buffer_bytes > 0 && !set_buffer(SO_RCVBUFFORCE) && !set_buffer(SO_RCVBUF))
     return fail("UDP server: SO_RCVBUF " + std::to_string(options.receive_buffer_bytes) + ": " + errno_text(errno));
   if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), length) != 0)
     return fail("UDP server: cannot bind " + where + ": " + errno_text(errno));

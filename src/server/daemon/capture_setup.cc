@@ -40,6 +40,8 @@ Result<OpenedCapture, std::string> open_capture(const config::ServerConfig& serv
     case CaptureMode::kUdp: {
       capture::UdpReceiverOptions options;
       options.port = server.udpserv_port;
+      options.receive_buffer_bytes = server.udpserv_rcvbuf;
+      options.receive_buffer_bytes = server.udpserv_rcvbuf;
       auto udp = capture::UdpReceiver::open(options);
       if (!udp) return fail(udp.error());
       opened.name = "udp/" + std::to_string(udp->port());
