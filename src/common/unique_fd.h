@@ -23,6 +23,9 @@ class UniqueFd {
 
   int get() const { return fd_; }
   bool is_valid() const { return fd_ >= 0; }
+  // Closes now and says whether close(2) succeeded: for a written file, where a failing close (a full disk on NFS)
+  // means lost data.
+  bool close() noexcept { return ::close(std::exchange(fd_, -1)) == 0; }
   void reset(int fd = -1) noexcept {
     if (fd_ >= 0) ::close(fd_);
     fd_ = fd;

@@ -18,6 +18,8 @@
 #include <optional>
 #include <set>
 
+#include "common/unique_fd.h"
+
 namespace sesame::config {
 namespace {
 
@@ -49,25 +51,11 @@ std::string quoted(std::string_view path) {
   return out + "\"";
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 // The whole text of an access or key file, held as a secret since it holds keys. Sized from fstat and read
 // into place, so that no reallocation leaves an unwiped copy behind.
 Result<SecretBytes, std::string> read_config_file(const std::string& path, std::vector<ConfigError>& warnings) {
   // O_NONBLOCK: opening a FIFO put in the file's place must not hang the daemon; it is refused below.
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (fd.get() < 0) return fail(errno_text(errno));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return fail(errno_text(errno));

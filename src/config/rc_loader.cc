@@ -14,6 +14,7 @@
 #include <cstring>
 #include <memory>
 
+#include "common/unique_fd.h"
 #include "config/rc_writer.h"
 
 namespace sesame::config {
@@ -25,26 +26,6 @@ constexpr mode_t kRcFileMode = S_IRUSR | S_IWUSR;
 std::string errno_text(int error) {
   return std::strerror(error);
 }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  // Closes now, so that a failing close (a full disk on NFS) is seen.
-  bool close() {
-    const int fd = fd_;
-    fd_ = -1;
-    return ::close(fd) == 0;
-  }
-
- private:
-  int fd_;
-};
 
 // The file text may hold keys: wiped when dropped.
 class WipedText {
@@ -95,7 +76,7 @@ void check_mode_and_owner(const std::string& path, const struct stat& st, std::v
 
 // O_EXCL and O_NOFOLLOW: never write through a file or link someone else put there.
 Result<Ok, std::string> create_private_file(const std::string& path, std::string_view text) {
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, kRcFileMode));
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, kRcFileMode));
   if (fd.get() < 0) return fail(errno_text(errno));
   // The umask may have taken bits away; 0600 exactly is what the permission check expects.
   if (::fchmod(fd.get(), kRcFileMode) != 0 || !write_all(fd.get(), text) || ::fsync(fd.get()) != 0 || !fd.close()) {
@@ -117,7 +98,7 @@ std::string write_target(const std::string& path) {
 void sync_directory_of(const std::string& path) {
   const auto slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd.get() >= 0) ::fsync(fd.get());  // best effort: the rename is already done
 }
 
@@ -139,7 +120,7 @@ Result<std::string, std::string> find_rc_file(const RcFileLookup& lookup) {
 Result<LoadedRcFile, std::string> load_rc_file(const std::string& path, IfRcFileMissing if_missing) {
   LoadedRcFile loaded;
   loaded.path = path;
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
   if (fd.get() < 0) {
     const int error = errno;
     if (error != ENOENT || if_missing == IfRcFileMissing::kFail)
@@ -190,7 +171,7 @@ Result<std::vector<std::string>, std::string> save_rc_stanza_to_file(
     const std::function<bool(std::string_view variable)>& overwrite_critical) {
   WipedText old_text;
   {
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
     if (fd.get() < 0 && errno != ENOENT) return fail("Unable to open rc file: " + path + ": " + errno_text(errno));
     if (fd.get() >= 0) {
       if (const int error = read_all(fd.get(), old_text.text); error != 0)

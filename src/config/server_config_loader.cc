@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/unique_fd.h"
 #include "config/server_config_parser.h"
 
 namespace sesame::config {
@@ -18,20 +19,6 @@ namespace {
 
 constexpr std::size_t kMaxConfigFileSize = 16 * 1024 * 1024;  // fwknopd.conf is ~24 KB; this stops /dev/zero
 constexpr mode_t kConfigFileMode = S_IRUSR | S_IWUSR;
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 bool name_exists(const std::string& path) {
   struct stat st {};
@@ -56,7 +43,7 @@ int read_all(int fd, std::string& out) {
 std::optional<std::string> read_config_file(const std::string& path, std::vector<ConfigError>& errors,
                                             std::vector<ConfigError>& warnings) {
   // O_NONBLOCK: a FIFO put in the file's place must not hang the start-up; fstat below refuses it.
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (fd.get() < 0) {
     const int error = errno;
     errors.push_back(

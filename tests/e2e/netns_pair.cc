@@ -16,6 +16,8 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "common/unique_fd.h"
+
 namespace sesame::test {
 namespace {
 
@@ -33,21 +35,6 @@ void check(const std::vector<std::string>& argv) {
     throw std::runtime_error("`" + command + "` failed: " + result.output);
   }
 }
-
-// A file descriptor closed on scope exit.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 int remaining_ms(Clock::time_point deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
@@ -167,7 +154,7 @@ bool NetnsPair::available(std::string* why) {
 ScopedNetns::ScopedNetns(const std::string& ns) {
   original_ = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
   if (original_ < 0) throw std::runtime_error(std::string("ScopedNetns: open own netns: ") + std::strerror(errno));
-  const Fd target(::open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC));
+  const UniqueFd target(::open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC));
   if (target.get() < 0 || ::setns(target.get(), CLONE_NEWNET) != 0) {
     const int error = errno;
     ::close(original_);
@@ -192,7 +179,7 @@ bool tcp_answers(const std::string& ns, const std::string& source_ip, const std:
     const ScopedNetns in(ns);
     raw = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   }
-  const Fd fd(raw);
+  const UniqueFd fd(raw);
   if (fd.get() < 0) return false;
   sockaddr_in source{};
   source.sin_family = AF_INET;

@@ -21,6 +21,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/unique_fd.h"
 #include "support/subprocess.h"
 
 extern char** environ;
@@ -34,20 +35,6 @@ constexpr auto kPollInterval = std::chrono::milliseconds(5);
 [[noreturn]] void fail(const std::string& what, int error) {
   throw std::runtime_error("SesamedProcess: " + what + ": " + std::strerror(error));
 }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 std::string read_whole_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -107,10 +94,10 @@ SesamedProcess::SesamedProcess(const TempDir& dir, const SesamedSetup& setup, st
   std::vector<char*> argv;
   for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
-  const Fd netns(setup.netns.empty() ? -1 : ::open(("/run/netns/" + setup.netns).c_str(), O_RDONLY | O_CLOEXEC));
+  const UniqueFd netns(setup.netns.empty() ? -1 : ::open(("/run/netns/" + setup.netns).c_str(), O_RDONLY | O_CLOEXEC));
   if (!setup.netns.empty() && netns.get() < 0) fail("open network namespace " + setup.netns, errno);
-  const Fd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  const Fd log(::open(files_.log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  const UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  const UniqueFd log(::open(files_.log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
   if (null.get() < 0 || log.get() < 0) fail("open /dev/null or " + files_.log, errno);
 
   pid_ = ::fork();
@@ -177,7 +164,7 @@ std::optional<int> SesamedProcess::wait_exit(std::chrono::milliseconds timeout) 
 }
 
 void SesamedProcess::read_new_output() {
-  const Fd fd(::open(files_.log.c_str(), O_RDONLY | O_CLOEXEC));
+  const UniqueFd fd(::open(files_.log.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return;
   char buffer[65536];
   for (off_t offset = off_t(text_.size());;) {
@@ -232,7 +219,7 @@ std::optional<nlohmann::json> SesamedProcess::counters(std::chrono::milliseconds
 }
 
 std::uint16_t free_udp_port() {
-  const Fd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  const UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) fail("socket", errno);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -245,7 +232,7 @@ std::uint16_t free_udp_port() {
 }
 
 std::size_t send_udp(std::uint16_t port, const std::vector<std::string>& payloads, const std::string& from) {
-  const Fd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  const UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) fail("socket", errno);
   sockaddr_in source{};
   source.sin_family = AF_INET;

@@ -18,6 +18,8 @@
 #include <string_view>
 #include <utility>
 
+#include "common/unique_fd.h"
+
 extern char** environ;
 
 namespace sesame::test {
@@ -28,24 +30,6 @@ using Clock = std::chrono::steady_clock;
 [[noreturn]] void fail(const std::string& what, int error) {
   throw std::runtime_error("run_process: " + what + ": " + std::strerror(error));
 }
-
-// A file descriptor closed on scope exit.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() { reset(); }
-  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Fd& operator=(Fd&&) = delete;
-
-  int get() const { return fd_; }
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
-};
 
 // PATH is searched here, in the parent: execvp is not async-signal-safe, so the child must not do it.
 std::string resolve(const std::string& program) {
@@ -71,13 +55,13 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
 }
 
 // Standard input: a memfd holding `text` (no writer to block or to raise SIGPIPE), or /dev/null.
-Fd open_input(const std::optional<std::string>& text) {
+UniqueFd open_input(const std::optional<std::string>& text) {
   if (!text) {
-    Fd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     if (null.get() < 0) fail("open /dev/null", errno);
     return null;
   }
-  Fd memory(::memfd_create("sesame-test-stdin", MFD_CLOEXEC));
+  UniqueFd memory(::memfd_create("sesame-test-stdin", MFD_CLOEXEC));
   if (memory.get() < 0) fail("memfd_create", errno);
   for (std::size_t done = 0; done < text->size();) {
     const ssize_t n = ::write(memory.get(), text->data() + done, text->size() - done);
@@ -90,12 +74,12 @@ Fd open_input(const std::optional<std::string>& text) {
 }
 
 // Readable once the child exits; -1 where the kernel has no pidfd_open (then the loop looks every few ms).
-Fd open_exit_fd(pid_t pid) {
+UniqueFd open_exit_fd(pid_t pid) {
 #ifdef SYS_pidfd_open
-  return Fd(int(::syscall(SYS_pidfd_open, pid, 0)));
+  return UniqueFd(int(::syscall(SYS_pidfd_open, pid, 0)));
 #else
   (void)pid;
-  return Fd();
+  return UniqueFd();
 #endif
 }
 
@@ -132,11 +116,11 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   std::vector<char*> cargv = c_strings(argv);
   std::vector<char*> cenv = options.env ? c_strings(*options.env) : std::vector<char*>{};
   char** envp = options.env ? cenv.data() : environ;
-  Fd input = open_input(options.stdin_text);
+  UniqueFd input = open_input(options.stdin_text);
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) fail("pipe2", errno);
-  Fd output(fds[0]);
-  Fd output_end(fds[1]);
+  UniqueFd output(fds[0]);
+  UniqueFd output_end(fds[1]);
 
   const pid_t pid = ::fork();
   if (pid < 0) fail("fork", errno);
@@ -161,7 +145,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   output_end.reset();
   input.reset();
   ::fcntl(output.get(), F_SETFL, O_NONBLOCK);
-  const Fd exit_fd = open_exit_fd(pid);
+  const UniqueFd exit_fd = open_exit_fd(pid);
 
   ProcessResult result;
   const auto deadline = Clock::now() + options.timeout;
