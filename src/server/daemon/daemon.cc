@@ -228,14 +228,7 @@ void Daemon::handle_packet(const CapturedPacket& packet, std::int64_t now_s) {
   ++packets_seen_;
   if (policy_->server.enable_spa_over_http && capture::looks_like_http_request(packet.payload))
     return handle_http(packet, now_s);
-  if (replay_->is_fwknop_replay(packet.payload, now_s)) {
-    ++fwknop_replays_;
-    reporter_->reject(DropReason::kReplay, std::nullopt, packet, now_s);
-    return;
-  }
-  Verdict verdict = policy_->pipeline->handle(packet);
-  if (!verdict.request) return reporter_->reject(verdict.reason, verdict.stanza, packet, now_s);
-  accept(std::move(verdict), std::nullopt);
+  run_pipeline(packet, std::nullopt, now_s);
 }
 
 void Daemon::handle_http(const CapturedPacket& packet, std::int64_t now_s) {
@@ -251,16 +244,17 @@ void Daemon::handle_http(const CapturedPacket& packet, std::int64_t now_s) {
   }
   CapturedPacket unwrapped = packet;
   unwrapped.payload = request->payload;
-  if (replay_->is_fwknop_replay(unwrapped.payload, now_s)) {
-    ++fwknop_replays_;
-    return reporter_->reject(DropReason::kReplay, std::nullopt, unwrapped, now_s);
-  }
-  Verdict verdict = policy_->pipeline->handle(unwrapped);
-  if (!verdict.request) return reporter_->reject(verdict.reason, verdict.stanza, unwrapped, now_s);
-  accept(std::move(verdict), request->forwarded_for);
+  run_pipeline(unwrapped, request->forwarded_for, now_s);
 }
 
-void Daemon::accept(Verdict verdict, const std::optional<config::IpAddress>& forwarded_for) {
+void Daemon::run_pipeline(const CapturedPacket& packet, const std::optional<config::IpAddress>& forwarded_for,
+                          std::int64_t now_s) {
+  if (replay_->is_fwknop_replay(packet.payload, now_s)) {
+    ++fwknop_replays_;
+    return reporter_->reject(DropReason::kReplay, std::nullopt, packet, now_s);
+  }
+  Verdict verdict = policy_->pipeline->handle(packet);
+  if (!verdict.request) return reporter_->reject(verdict.reason, verdict.stanza, packet, now_s);
   AccessRequest& request = *verdict.request;
   // server.md §4 step 10: an SPA allow IP of 0.0.0.0 over HTTP means the client behind the proxy.
   if (request.is_source_allow_ip && forwarded_for) request.allow_ip = *forwarded_for;

@@ -56,7 +56,9 @@ class Daemon {
   void handle_packet(const CapturedPacket& packet, std::int64_t now_s);
   // SPA over HTTP: unwraps a GET request into its payload (and X-Forwarded-For) before the pipeline sees it.
   void handle_http(const CapturedPacket& packet, std::int64_t now_s);
-  void accept(Verdict verdict, const std::optional<config::IpAddress>& forwarded_for);
+  // The fwknopd digest check and the pipeline; an accepted request waits for the burst's commit.
+  void run_pipeline(const CapturedPacket& packet, const std::optional<config::IpAddress>& forwarded_for,
+                    std::int64_t now_s);
   int wait_timeout_ms(std::int64_t now_s) const;
   void commit_burst(std::int64_t now_s);
   void housekeeping(std::int64_t now_s);
