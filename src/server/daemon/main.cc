@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // sesamed: the SPA server, a drop-in for fwknop 2.6.10's `fwknopd`.
+#include <csignal>
 #include <string>
 #include <vector>
 
 #include "server/daemon/server_app.h"
 
 int main(int argc, char** argv) {
+  // Firewall tools fed on stdin may exit early (a bad line); that is their exit code to report, not a reason to die.
+  std::signal(SIGPIPE, SIG_IGN);
   const std::vector<std::string> args(argv, argv + argc);
   return sesame::server::daemon::run_server(args);
 }
