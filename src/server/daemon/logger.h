@@ -41,11 +41,17 @@ class Logger {
   void message(LogLevel level, std::string_view text);
   // A structured event: the text line, or {"time":...,"event":event,<fields>...,"msg":text}.
   void event(LogLevel level, std::string_view event, const LogFields& fields, std::string_view text);
+  // Between hold() and release(), stderr lines are collected and written with one write(): a burst of thousands
+  // of grant events then costs one system call, not one each. Syslog still gets one call per line.
+  void hold() { is_holding_ = true; }
+  void release();
 
  private:
   void write(LogLevel level, std::string_view line);
 
   LoggerOptions options_;
+  bool is_holding_ = false;
+  std::string held_;  // stderr lines waiting for release()
 };
 
 std::string_view log_level_name(LogLevel level);

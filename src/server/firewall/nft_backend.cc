@@ -82,11 +82,18 @@ Result<std::unique_ptr<NftBackend>, FirewallError> NftBackend::create(NftSetting
   if (!ctx) return fail(error("nftables: nft_ctx_new failed"));
   if (nft_ctx_buffer_output(ctx.get()) != 0 || nft_ctx_buffer_error(ctx.get()) != 0)
     return fail(error("nftables: cannot buffer libnftables output"));
-  return std::unique_ptr<NftBackend>(new NftBackend(std::move(settings), std::move(ctx)));
+  // Without the fast lane grants still work, through libnftables (~5x slower per element).
+  auto writer = NftElementWriter::create(settings.family, settings.table);
+  return std::unique_ptr<NftBackend>(
+      new NftBackend(std::move(settings), std::move(ctx), writer ? std::move(*writer) : nullptr));
 }
 
-NftBackend::NftBackend(NftSettings settings, std::unique_ptr<nft_ctx, ContextFree> ctx)
-    : settings_(std::move(settings)), table_(settings_.table_spec()), ctx_(std::move(ctx)) {}
+NftBackend::NftBackend(NftSettings settings, std::unique_ptr<nft_ctx, ContextFree> ctx,
+                       std::unique_ptr<NftElementWriter> writer)
+    : settings_(std::move(settings)),
+      table_(settings_.table_spec()),
+      ctx_(std::move(ctx)),
+      writer_(std::move(writer)) {}
 
 Result<std::string, FirewallError> NftBackend::run(const std::string& commands, unsigned output_flags) {
   nft_ctx_output_set_flags(ctx_.get(), output_flags);
@@ -322,6 +329,27 @@ Result<Ok, FirewallError> NftBackend::open(std::span<const GrantRequest> grants,
 
   // One transaction: add everything (so that every refreshed element exists), delete the refreshed ones, add
   // them again with their new timeout. Kernels before 6.x keep the old timeout on a plain re-add.
+  if (writer_ && nat_elements.empty()) {
+    const auto queue = [&](bool is_delete, bool only_refresh) {
+      for (const bool ipv4 : {true, false}) {
+        const std::string& set = ipv4 ? set_ipv4_ : set_ipv6_;
+        for (const Element& element : elements) {
+          if (element.key.address.is_ipv4() != ipv4 || (only_refresh && !element.is_refresh)) continue;
+          const NftElementKey key = nft_input_key(element.key.address, element.key.protocol, element.key.port);
+          if (is_delete)
+            writer_->remove(set, key);
+          else
+            writer_->add(set, key, std::max<std::int64_t>(1, element.expires_ms - now_ms));
+        }
+      }
+    };
+    queue(false, false);
+    queue(true, true);
+    queue(false, true);
+    if (auto applied = writer_->commit(); !applied) return fail(applied.error());
+    for (const Element& element : elements) track(element.key, element.expires_ms);
+    return Ok{};
+  }
   batch_.clear();
   const auto append_group = [&](std::string_view verb, bool ipv4, bool only_refresh, bool with_timeout) {
     bool is_open = false;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // NftBackend: grants as elements of nftables sets with kernel timeouts, through libnftables. Access closes on
-// time in the kernel even if sesamed dies; a burst of grants is one transaction.
+// time in the kernel even if sesamed dies; a burst of grants is one transaction. The grant path's input set
+// elements go straight over netlink (nft_element_writer.h); everything else is nft command text.
 //
 // In the configured table (NFT_TABLE, created if absent) it keeps sets sesame_in4 and sesame_in6
 // (address . protocol . port, flags timeout), a chain sesame_input accepting what they hold, and one
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "server/firewall/firewall_backend.h"
+#include "server/firewall/nft_element_writer.h"
 #include "server/firewall/nft_settings.h"
 
 namespace sesame::server::firewall {
@@ -89,7 +91,7 @@ class NftBackend final : public FirewallBackend {
     bool operator>(const NatDeadline& other) const { return expires_ms > other.expires_ms; }
   };
 
-  NftBackend(NftSettings settings, std::unique_ptr<nft_ctx, ContextFree> ctx);
+  NftBackend(NftSettings settings, std::unique_ptr<nft_ctx, ContextFree> ctx, std::unique_ptr<NftElementWriter> writer);
 
   // Runs nft commands (one transaction); returns what nft printed.
   Result<std::string, FirewallError> run(const std::string& commands, unsigned output_flags = 0);
@@ -107,6 +109,9 @@ class NftBackend final : public FirewallBackend {
   NftSettings settings_;
   std::string table_;  // "inet filter"
   std::unique_ptr<nft_ctx, ContextFree> ctx_;
+  std::unique_ptr<NftElementWriter> writer_;  // input set elements over raw netlink; null: through libnftables
+  const std::string set_ipv4_{kSetIpv4};
+  const std::string set_ipv6_{kSetIpv6};
   std::vector<std::string> warnings_;
   std::unordered_map<Key, std::int64_t, KeyHash> tracked_;                          // element -> when it expires (ms)
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;  // may hold stale entries

@@ -354,5 +354,30 @@ TEST_F(NftBackendTest, AppliesTenThousandGrantsInOneBatch) {
   });
 }
 
+// The grant path talks netlink directly (NftElementWriter): a transaction the kernel refuses must fail open() as a
+// whole, add nothing, and leave the socket ready for the next batch.
+TEST_F(NftBackendTest, RefusedTransactionAddsNothingAndTheNextOneWorks) {
+  run_in_private_netns([](Checker& check) {
+    auto backend = make_backend(check);
+    if (!backend || !backend->start(now_s())) return check.expect(false, "start");
+    check.expect(nft("flush chain inet filter sesame_input\ndelete set inet filter sesame_in6"),
+                 "removing the IPv6 set behind the backend's back");
+    std::vector<AccessRequest> requests;
+    for (int i = 1; i <= 300; ++i)
+      requests.push_back(request_for(("10.9.0." + std::to_string(i % 250 + 1)).c_str(), 60s, 22));
+    requests.push_back(request_for("2001:db8::1", 60s, 22));
+    std::vector<GrantRequest> grants;
+    for (const auto& request : requests) grants.push_back(GrantRequest{&request, nullptr});
+    check.expect(!backend->open(grants, now_s()).has_value(), "open() fails: one of its sets is gone");
+    check.expect(nft_list("set inet filter sesame_in4").find("10.9.0.") == std::string::npos,
+                 "none of the batch's IPv4 elements was added");
+    check.expect(backend->tracked_count() == 0, "nothing tracked");
+    requests.pop_back();
+    grants.pop_back();
+    check.expect(backend->open(grants, now_s()).has_value(), "the next batch goes through");
+    check.expect(count(nft_list("set inet filter sesame_in4"), " . tcp . 22") == 250, "with its elements");
+  });
+}
+
 }  // namespace
 }  // namespace sesame::server::firewall
