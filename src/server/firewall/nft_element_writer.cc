@@ -165,12 +165,14 @@ Result<Ok, FirewallError> NftElementWriter::commit() {
   message.msg_iovlen = iov.size();
   if (::sendmsg(mnl_socket_get_fd(socket_), &message, 0) < 0)
     return fail(error("nftables: netlink send: " + errno_text(errno)));
-  return receive_acks(first_seq + 1, messages);
+  return receive_acks(first_seq, messages);
 }
 
-// The kernel handles the whole batch inside sendmsg() and queues one reply per message: an ack, or the error
-// that aborted the transaction. Every reply is read, so none is left for the next batch to misread.
-Result<Ok, FirewallError> NftElementWriter::receive_acks(std::uint32_t first_seq, std::uint32_t expected) {
+// The kernel handles the whole batch inside sendmsg() and queues one reply per element message (seq begin_seq + 1
+// to begin_seq + expected): an ack, or the error that aborted the transaction. A batch refused as a whole (no
+// CAP_NET_ADMIN, say) gets one error for its begin message instead. Replies to older batches are skipped by seq.
+Result<Ok, FirewallError> NftElementWriter::receive_acks(std::uint32_t begin_seq, std::uint32_t expected) {
+  const std::uint32_t first_seq = begin_seq + 1;
   std::uint32_t received = 0;
   int first_error = 0;
   const int fd = mnl_socket_get_fd(socket_);
@@ -187,10 +189,14 @@ Result<Ok, FirewallError> NftElementWriter::receive_acks(std::uint32_t first_seq
     int left = static_cast<int>(got);
     for (auto* header = reinterpret_cast<const nlmsghdr*>(receive_buffer_.data()); mnl_nlmsg_ok(header, left);
          header = mnl_nlmsg_next(header, &left)) {
-      if (header->nlmsg_seq < first_seq || header->nlmsg_seq >= first_seq + expected) continue;  // not ours
       if (header->nlmsg_type != NLMSG_ERROR) continue;
-      ++received;
       const auto* reply = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(header));
+      if (header->nlmsg_seq < begin_seq || header->nlmsg_seq > first_seq + expected) continue;  // not this batch
+      if (header->nlmsg_seq == begin_seq || header->nlmsg_seq == first_seq + expected) {        // begin or end refused
+        if (reply->error == 0) continue;
+        return fail(error("nftables: netlink batch refused: " + errno_text(-reply->error)));
+      }
+      ++received;
       if (reply->error != 0 && first_error == 0) first_error = -reply->error;
     }
   }

@@ -57,7 +57,7 @@ class NftElementWriter {
 
   NftElementWriter(std::uint16_t family, std::string table, mnl_socket* socket);
   Group& group_for(bool is_delete, const std::string& set);
-  Result<Ok, FirewallError> receive_acks(std::uint32_t first_seq, std::uint32_t expected);
+  Result<Ok, FirewallError> receive_acks(std::uint32_t begin_seq, std::uint32_t expected);
 
   std::uint16_t family_;
   std::string table_;
