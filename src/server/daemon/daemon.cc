@@ -6,6 +6,7 @@
 #include <systemd/sd-daemon.h>
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <ctime>
@@ -22,8 +23,15 @@ constexpr int kMaxRoundsPerWakeup = 64;
 constexpr std::int64_t kSummaryIntervalS = 10;
 constexpr int kPcapBatch = 64;  // frames per pcap or NFQUEUE dispatch
 
+std::int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The same clock as wall_clock_ms() (time() may be a coarser one a tick behind), so that a wake-up aimed at a
+// second's start sees that second.
 std::int64_t wall_clock_s() {
-  return static_cast<std::int64_t>(std::time(nullptr));
+  return wall_clock_ms() / 1000;
 }
 
 }  // namespace
@@ -217,7 +225,9 @@ int Daemon::wait_timeout_ms(std::int64_t now_s) const {
   if (sources_.tcp) {
     if (const auto deadline = sources_.tcp->next_deadline_s()) wake_s = std::min(wake_s, *deadline);
   }
-  std::int64_t timeout_ms = std::max<std::int64_t>(0, wake_s - now_s) * 1000;
+  // Aimed at the start of second wake_s, not a whole second from now: expiry then runs within a few milliseconds
+  // of the second it is due in, not up to a second later.
+  std::int64_t timeout_ms = wake_s <= now_s ? 0 : std::max<std::int64_t>(0, wake_s * 1000 - wall_clock_ms());
   if (sources_.pcap) {
     if (sources_.pcap->selectable_fd() < 0) return 0;
     if (const auto required = sources_.pcap->required_timeout())

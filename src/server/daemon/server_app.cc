@@ -213,7 +213,12 @@ int run_daemon(const ServerCommandLine& line, LoadedPolicy loaded) {
   };
   Daemon daemon(options, reporter, std::move(loaded.policy), reload, store, firewall->get(), commands,
                 std::move(*signals), std::move(sources->sources));
-  return daemon.run(startup);
+  const int status = daemon.run(startup);
+  // FLUSH_IPT_AT_EXIT and its kin: the backend knows whether its grants outlive sesamed.
+  if (*firewall) {
+    if (auto stopped = (*firewall)->stop(); !stopped) logger.message(LogLevel::kError, stopped.error().message);
+  }
+  return status;
 }
 
 }  // namespace

@@ -52,6 +52,9 @@ class FirewallBackend {
   virtual Result<std::string, FirewallError> list(bool everything) = 0;
   // --fw-flush, and FLUSH_*_AT_EXIT: removes every rule, set and chain sesame created.
   virtual Result<Ok, FirewallError> flush() = 0;
+  // At a clean exit (SIGTERM, SIGINT): what FLUSH_*_AT_EXIT asks for. Backends whose grants end in the kernel
+  // leave them in place, so that a restart keeps live access.
+  virtual Result<Ok, FirewallError> stop() { return Ok{}; }
   // What start() found worth telling the admin (e.g. another table drops input that sesame's accept cannot undo).
   virtual std::vector<std::string> warnings() const { return {}; }
 };

@@ -110,6 +110,7 @@ IpfwSettings ipfw_settings_from(const config::ServerConfig& config) {
   IpfwSettings settings;
   settings.exe = config.firewall_exe.value_or("/sbin/ipfw");
   settings.flush_at_init = config.flush_ipfw_at_init;
+  settings.flush_at_exit = config.flush_ipfw_at_exit;
   settings.start_rule_num = config.ipfw_start_rule_num;
   settings.max_rules = config.ipfw_max_rules;
   settings.active_set = config.ipfw_active_set_num;

@@ -22,6 +22,7 @@ namespace sesame::server::firewall {
 struct IpfwSettings {
   std::string exe = "/sbin/ipfw";      // FIREWALL_EXE
   bool flush_at_init = true;           // FLUSH_IPFW_AT_INIT
+  bool flush_at_exit = true;           // FLUSH_IPFW_AT_EXIT
   int start_rule_num = 10000;          // IPFW_START_RULE_NUM
   int max_rules = 65535;               // IPFW_MAX_RULES
   int active_set = 1;                  // IPFW_ACTIVE_SET_NUM
@@ -43,6 +44,10 @@ class IpfwBackend final : public FirewallBackend {
   Result<std::vector<ExpiredGrant>, FirewallError> expire(std::int64_t now_s) override;
   Result<std::string, FirewallError> list(bool everything) override;
   Result<Ok, FirewallError> flush() override;
+  Result<Ok, FirewallError> stop() override {
+    if (!settings_.flush_at_exit) return Ok{};
+    return flush();
+  }
   std::vector<std::string> warnings() const override { return warnings_; }
 
   std::size_t active_count() const;   // rule numbers holding live grants

@@ -3,9 +3,6 @@
 // few fixed sets and maps, so a grant costs no rule and expires in the kernel.
 #include "server/firewall/nft_nat.h"
 
-#include <netdb.h>
-#include <sys/socket.h>
-
 #include <array>
 #include <memory>
 
@@ -50,15 +47,6 @@ FirewallError error(std::string message) {
   return FirewallError{"nftables: " + std::move(message)};
 }
 
-bool is_local_nat(spa::MessageType type) {
-  return type == spa::MessageType::kLocalNatAccess || type == spa::MessageType::kClientTimeoutLocalNatAccess;
-}
-
-bool is_nat_message(spa::MessageType type) {
-  return type == spa::MessageType::kNatAccess || type == spa::MessageType::kClientTimeoutNatAccess ||
-         is_local_nat(type);
-}
-
 std::string join(std::initializer_list<std::string_view> parts) {
   std::string out;
   for (const std::string_view part : parts) {
@@ -67,10 +55,6 @@ std::string join(std::initializer_list<std::string_view> parts) {
   }
   return out;
 }
-
-struct AddrinfoFree {
-  void operator()(addrinfo* info) const noexcept { ::freeaddrinfo(info); }
-};
 
 }  // namespace
 
@@ -123,84 +107,27 @@ std::string nft_protocol_name(std::uint8_t protocol) {
   return std::to_string(protocol);
 }
 
-bool is_nat_grant(const GrantRequest& grant) {
-  if (grant.request && is_nat_message(grant.request->type)) return true;
-  return grant.stanza && (grant.stanza->force_nat || grant.stanza->forward_all);
-}
-
-Result<config::IpAddress, FirewallError> resolve_nat_host(std::string_view host, bool allow_names) {
-  if (const auto address = config::IpAddress::parse(host)) {
-    if (!address->unmapped().is_ipv4()) return fail(error("NAT host " + std::string(host) + " is not IPv4"));
-    return address->unmapped();
-  }
-  if (!allow_names) return fail(error("NAT host " + std::string(host) + " is a name and ENABLE_NAT_DNS is N"));
-  addrinfo hints{};
-  hints.ai_family = AF_INET;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  const std::string name(host);
-  const int rc = ::getaddrinfo(name.c_str(), nullptr, &hints, &found);
-  const std::unique_ptr<addrinfo, AddrinfoFree> owner(found);
-  if (rc != 0 || !found || !found->ai_addr)
-    return fail(error("cannot resolve NAT host " + name + ": " + ::gai_strerror(rc)));
-  const auto* in4 = reinterpret_cast<const sockaddr_in*>(found->ai_addr);
-  return config::IpAddress::ipv4(ntohl(in4->sin_addr.s_addr));
-}
-
 Result<NftNatGrant, FirewallError> plan_nat_grant(const GrantRequest& grant, const NftSettings& settings) {
-  if (!grant.request) return fail(error("a grant without a request"));
+  if (!settings.has_ipv4()) return fail(error("NAT access: NAT is IPv4 only and NFT_TABLE is ip6"));
+  auto decided =
+      decide_nat(grant, NatOptions{settings.enable_forwarding, settings.enable_local_nat, settings.enable_snat,
+                                   settings.snat_translate_ip, settings.enable_nat_dns});
+  if (!decided) return fail(error(decided.error().message));
+  const NatDecision& nat = *decided;
   const AccessRequest& request = *grant.request;
-  const config::AccessStanza* stanza = grant.stanza;
-  const config::IpAddress source = request.allow_ip.unmapped();
-  if (!source.is_ipv4() || !settings.has_ipv4())
-    return fail(error("NAT access for " + source.to_string() + ": NAT is IPv4 only"));
-
-  const bool forward_all = stanza && stanza->forward_all;
-  // FORCE_NAT turns any access message into NAT access to its host (FORWARD_ALL implies FORCE_NAT 0.0.0.0 0).
-  const bool is_forced = stanza && (stanza->force_nat || forward_all);
-  const bool is_local = !is_forced && is_local_nat(request.type);
-  if (is_local ? !settings.enable_local_nat : !settings.enable_forwarding)
-    return fail(error("NAT access for " + source.to_string() + " needs " +
-                      (is_local ? "ENABLE_IPT_LOCAL_NAT" : "ENABLE_IPT_FORWARDING") + " Y"));
-  std::string host = "0.0.0.0";
-  std::uint16_t nat_port = 0;
-  if (stanza && stanza->force_nat) {
-    host = stanza->force_nat->ip;
-    nat_port = stanza->force_nat->port;
-  } else if (request.nat) {
-    host = request.nat->host;
-    nat_port = request.nat->port;
-  } else if (!forward_all) {
-    return fail(error("NAT access for " + source.to_string() + " without a NAT host"));
-  }
-  auto resolved = resolve_nat_host(host, settings.enable_nat_dns);
-  if (!resolved) return fail(resolved.error());
-  const std::string nat_ip = resolved->to_string();
+  const config::IpAddress source = nat.source;
+  const std::string nat_ip = nat.nat_ip.to_string();
   const std::string source_text = source.to_string();
-
-  // SNAT (FORCE_SNAT's address, else SNAT_TRANSLATE_IP) or MASQUERADE, for forwarded connections only.
-  std::string snat_to;
-  bool masquerade = false;
-  if (!is_local && stanza && stanza->force_masquerade) {
-    masquerade = true;
-  } else if (!is_local && stanza && stanza->force_snat) {
-    snat_to = *stanza->force_snat;
-  } else if (!is_local && settings.enable_snat) {
-    snat_to = settings.snat_translate_ip;
-    masquerade = snat_to.empty();
-  }
-  if (!snat_to.empty()) {
-    const auto parsed = config::IpAddress::parse(snat_to);
-    if (!parsed || !parsed->is_ipv4()) return fail(error("SNAT address " + snat_to + " is not an IPv4 address"));
-    snat_to = parsed->to_string();  // as nft lists it, so that a restart recognises the element
-  }
-
-  const bool disable_dnat = stanza && stanza->disable_dnat;
+  const bool forward_all = nat.forward_all;
+  const bool is_local = nat.is_local;
+  const bool masquerade = nat.masquerade;
+  const std::string& snat_to = nat.snat_to;
+  const bool disable_dnat = nat.disable_dnat;
   NftNatGrant plan;
   if (forward_all) {  // gateway mode: everything from the source, whatever it asked for
     const ExpiredGrant whole{source, 0, 0};
     plan.elements.push_back(NftNatElement{kForwardAll, source_text, {}, true, whole});
-    if (!disable_dnat && *resolved != config::IpAddress())
+    if (!disable_dnat && nat.nat_ip != config::IpAddress())
       plan.elements.push_back(NftNatElement{kDnatAll, source_text, nat_ip, false, whole});
     if (masquerade) plan.elements.push_back(NftNatElement{kMasqueradeAll, source_text, {}, false, whole});
     if (!snat_to.empty()) plan.elements.push_back(NftNatElement{kSnatAll, source_text, snat_to, false, whole});
@@ -214,7 +141,7 @@ Result<NftNatGrant, FirewallError> plan_nat_grant(const GrantRequest& grant, con
   for (const config::ProtoPort& entry : request.ports) {
     const auto protocol = static_cast<std::uint8_t>(entry.protocol);
     const std::string protocol_name = nft_protocol_name(protocol);
-    const std::uint16_t to_port = nat_port != 0 ? nat_port : entry.port;
+    const std::uint16_t to_port = nat.translated_port(entry.port);
     const std::string to_port_text = std::to_string(to_port);
     const ExpiredGrant granted{source, protocol, entry.port};
     if (!disable_dnat) {

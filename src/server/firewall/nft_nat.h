@@ -13,6 +13,7 @@
 #include "common/result.h"
 #include "config/network_match.h"
 #include "server/firewall/firewall_backend.h"
+#include "server/firewall/nat_decision.h"
 #include "server/firewall/nft_listing.h"
 #include "server/firewall/nft_settings.h"
 
@@ -58,18 +59,12 @@ struct NftNatGrant {
   std::vector<ExpiredGrant> inputs;
 };
 
-// A NAT message (types 2, 4, 5, 6) or any access message of a FORCE_NAT or FORWARD_ALL stanza.
-bool is_nat_grant(const GrantRequest& grant);
-
 // The elements one NAT grant needs (server.md §8.1): a DNAT (unless DISABLE_DNAT) from each requested port to
 // the NAT host and port; for forwarding a FORWARD accept of the translated destination and, with FORCE_SNAT,
 // FORCE_MASQUERADE or ENABLE_IPT_SNAT, an SNAT or MASQUERADE of it; for local NAT an input accept of the
 // translated port; for FORWARD_ALL the same by source address alone. The NAT host is resolved here (IPv4, only
 // with ENABLE_NAT_DNS): a blocking lookup, as in fwknopd.
 Result<NftNatGrant, FirewallError> plan_nat_grant(const GrantRequest& grant, const NftSettings& settings);
-
-// An IPv4 literal, or with `allow_names` the first IPv4 address the resolver gives.
-Result<config::IpAddress, FirewallError> resolve_nat_host(std::string_view host, bool allow_names);
 
 // "tcp", "udp" or the number, as nft lists an inet_proto.
 std::string nft_protocol_name(std::uint8_t protocol);

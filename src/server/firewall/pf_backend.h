@@ -39,6 +39,8 @@ class PfBackend final : public FirewallBackend {
   Result<std::vector<ExpiredGrant>, FirewallError> expire(std::int64_t now_s) override;
   Result<std::string, FirewallError> list(bool everything) override;
   Result<Ok, FirewallError> flush() override;
+  // fwknopd's pf build always empties its anchor at exit.
+  Result<Ok, FirewallError> stop() override { return flush(); }
 
   std::size_t tracked_count() const { return tracked_.size(); }
 

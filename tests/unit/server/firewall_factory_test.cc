@@ -68,21 +68,44 @@ TEST(FirewallFactory, ChoosesNftablesUnlessTheConfigNamesAnotherFirewall) {
   EXPECT_EQ(chosen_firewall_type(config), config::FirewallType::kIptables);
   config.firewall_exe = "/usr/bin/firewall-cmd";
   EXPECT_EQ(chosen_firewall_type(config), config::FirewallType::kFirewalld);
+  config.firewall_exe = "/sbin/ipfw";
+  EXPECT_EQ(chosen_firewall_type(config), config::FirewallType::kIpfw);
+  config.firewall_exe = "/sbin/pfctl";
+  EXPECT_EQ(chosen_firewall_type(config), config::FirewallType::kPf);
   config.firewall_exe = "/usr/sbin/nft";
   EXPECT_EQ(chosen_firewall_type(config), config::FirewallType::kNftables);
   config.firewall_type = config::FirewallType::kPf;
   EXPECT_EQ(chosen_firewall_type(config), config::FirewallType::kPf);
 }
 
-TEST(FirewallFactory, MakesTheNftablesBackendAndRefusesTheOthersHonestly) {
+TEST(FirewallFactory, MakesTheBackendFirewallTypeNames) {
+  const std::vector<std::pair<config::FirewallType, std::string_view>> types{
+      {config::FirewallType::kNftables, "nftables"},
+      {config::FirewallType::kIptables, "iptables"},
+      {config::FirewallType::kFirewalld, "firewalld"},
+      {config::FirewallType::kIpfw, "ipfw"},
+      {config::FirewallType::kPf, "pf"},
+      {config::FirewallType::kNone, "none"}};
+  for (const auto& [type, name] : types) {
+    config::ServerConfig config;
+    config.firewall_type = type;
+    auto made = make_firewall_backend(config);
+    ASSERT_TRUE(made.has_value()) << name << ": " << made.error().message;
+    EXPECT_EQ((*made)->name(), name);
+  }
+}
+
+TEST(FirewallFactory, TheNoneBackendRefusesGrantsInsteadOfPretending) {
   config::ServerConfig config;
+  config.firewall_type = config::FirewallType::kNone;
   auto made = make_firewall_backend(config);
-  ASSERT_TRUE(made.has_value()) << made.error().message;
-  EXPECT_EQ((*made)->name(), "nftables");
-  config.firewall_type = config::FirewallType::kIptables;
-  auto refused = make_firewall_backend(config);
+  ASSERT_TRUE(made.has_value());
+  AccessRequest request;
+  const GrantRequest grant{&request, nullptr};
+  EXPECT_TRUE((*made)->open({}, 0).has_value());
+  const auto refused = (*made)->open(std::span(&grant, 1), 0);
   ASSERT_FALSE(refused.has_value());
-  EXPECT_EQ(refused.error().message, "FIREWALL_TYPE iptables: backend not implemented yet");
+  EXPECT_NE(refused.error().message.find("CMD_CYCLE_OPEN"), std::string::npos);
 }
 
 }  // namespace
