@@ -77,6 +77,9 @@ struct ServerConfig {
   bool enable_udp_server = false;  // fwknopd's default (pcap); -U turns it on
   std::uint16_t udpserv_port = 62201;
   std::chrono::microseconds udpserv_select_timeout{500000};  // 1..2^23 µs
+  // sesame's ENABLE_PROC_IP_FORWARD (legacy Perl fwknop's name): with NAT forwarding on, turn on
+  // net.ipv4.ip_forward at start when it is off. Off by default: fwknopd 2.6 never touches it.
+  bool enable_proc_ip_forward = false;
   int udpserv_rcvbuf = 0;  // sesame's UDPSERV_RCVBUF: the UDP socket's receive buffer in bytes; 0: the kernel's
   bool enable_nfq_capture = false;
   std::string nfq_interface;  // empty: every interface

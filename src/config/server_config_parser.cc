@@ -165,6 +165,7 @@ const std::array kVariables = {
     Variable{"NFT_FORWARD_CHAIN", &C::nft_forward_chain},
     Variable{"NFT_JUMP_POSITION", &C::nft_jump_position, 0, kMaxRulePosition},
     Variable{"UDPSERV_RCVBUF", &C::udpserv_rcvbuf, 0, 1 << 30},
+    Variable{"ENABLE_PROC_IP_FORWARD", &C::enable_proc_ip_forward},
 };
 
 // In fwknopd.conf's template or read only by other fwknopd builds: ignored, with a warning that says why.

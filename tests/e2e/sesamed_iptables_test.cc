@@ -156,13 +156,17 @@ TEST_F(SesamedIptablesEndToEnd, ForceNatOpensADnatPathToAnInternalHost) {
   if (sysctl_path().empty()) GTEST_SKIP() << "SKIPPED: sysctl (procps) not installed";
   const std::string host_ip_forward = read_file("/proc/sys/net/ipv4/ip_forward");
   net_->add_internal_host();
-  NetnsPair::check_in(net_->server_ns(), {sysctl_path(), "-w", "net.ipv4.ip_forward=1"});
+  // ip_forward is 0 in a new namespace: sesamed turns it on (ENABLE_PROC_IP_FORWARD), in its namespace only.
+  ASSERT_EQ(in_server({sysctl_path(), "-n", "net.ipv4.ip_forward"}), "0\n");
   service_ = std::make_unique<TcpLineServer>(net_->internal_ns(), net_->internal_ip(), kPort, kGreeting);
-  write_configs("FIREWALL_TYPE iptables\nENABLE_IPT_FORWARDING Y\n",
+  write_configs("FIREWALL_TYPE iptables\nENABLE_IPT_FORWARDING Y\nENABLE_PROC_IP_FORWARD Y\n",
                 stanza("OPEN_PORTS tcp/" + std::to_string(kForwardPort) + "\nFW_ACCESS_TIMEOUT " +
                        std::to_string(kAccessTimeout.count()) + "\nFORCE_NAT " + net_->internal_ip() + " " +
                        std::to_string(kPort) + "\n"));
   start_sesamed();
+  EXPECT_NE(sesamed_->log().find("ENABLE_PROC_IP_FORWARD: set /proc/sys/net/ipv4/ip_forward to 1"), std::string::npos)
+      << sesamed_log();
+  EXPECT_EQ(in_server({sysctl_path(), "-n", "net.ipv4.ip_forward"}), "1\n");
   const Target external{net_->server_ip(), kForwardPort, kGreeting};
   const auto knocked = knock_and_expect_open(external, {"-A", "tcp/" + std::to_string(kForwardPort)});
   if (HasFailure()) return;

@@ -19,6 +19,7 @@
 #include "server/daemon/config_loading.h"
 #include "server/daemon/daemon.h"
 #include "server/daemon/firewall_setup.h"
+#include "server/daemon/ip_forward.h"
 #include "server/daemon/pid_file.h"
 #include "server/replay_log.h"
 #include "spa/digest.h"
@@ -191,8 +192,11 @@ int run_daemon(const ServerCommandLine& line, LoadedPolicy loaded) {
 
   auto firewall = make_daemon_firewall(server, line.test, now_s);
   if (!firewall) return startup_failed(firewall.error());
-  if (*firewall)
+  if (*firewall) {
     for (const auto& warning : (*firewall)->warnings()) logger.message(LogLevel::kWarning, warning);
+    if (const auto note = prepare_ip_forward(server))
+      logger.message(note->is_warning ? LogLevel::kWarning : LogLevel::kInfo, note->message);
+  }
   auto sources = open_capture(server);
   if (!sources) return startup_failed(sources.error());
   if (!sources->warning.empty()) logger.message(LogLevel::kWarning, sources->warning);
