@@ -33,7 +33,7 @@ struct ListedRule {
 std::optional<ListedRule> parse_listed_rule(const std::string& line) {
   const std::vector<std::string> words = words_of(line);
   if (words.size() < 6 || words[0].find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-  const auto expires = ipt_rule_expiry(line);
+  const auto expires = rule_expiry(line);
   if (!expires) return std::nullopt;
   ListedRule rule{std::atoi(words[0].c_str()), *expires, std::nullopt};
   const auto source = config::IpAddress::parse(words[4].substr(0, words[4].find('/')));

@@ -5,12 +5,11 @@
 #include <algorithm>
 #include <charconv>
 #include <set>
+#include "server/firewall/rule_text.h"
 
 namespace sesame::server::firewall {
 namespace {
 
-constexpr std::size_t kMaxErrorText = 300;
-constexpr std::string_view kExpirePrefix = "_exp_";
 constexpr std::string_view kDisabledPrefix = "# DISABLED ";  // how `ipfw -S` shows a rule of a disabled set
 constexpr int kHighestRuleNumber = 65534;                    // 65535 is ipfw's default rule
 
@@ -18,49 +17,6 @@ FirewallError error(std::string message) {
   std::string text = "ipfw: ";
   text += message;
   return FirewallError{std::move(text)};
-}
-
-std::vector<std::string_view> split(std::string_view text, char separator) {
-  std::vector<std::string_view> parts;
-  std::size_t at = 0;
-  while (at < text.size()) {
-    const std::size_t end = std::min(text.find(separator, at), text.size());
-    if (end > at) parts.push_back(text.substr(at, end - at));
-    at = end + 1;
-  }
-  return parts;
-}
-
-template <class Int>
-std::optional<Int> number_in(std::string_view text) {
-  Int value{};
-  const auto [end, problem] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (problem != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return value;
-}
-
-// The digits after _exp_ (fwknop's expiry comment), if there are any.
-std::optional<std::int64_t> expiry_in(std::string_view line) {
-  const std::size_t at = line.find(kExpirePrefix);
-  if (at == std::string_view::npos) return std::nullopt;
-  std::string_view digits = line.substr(at + kExpirePrefix.size());
-  digits = digits.substr(0, std::min(digits.find_first_not_of("0123456789"), digits.size()));
-  return number_in<std::int64_t>(digits);
-}
-
-std::uint8_t protocol_number(std::string_view word) {
-  if (word == "tcp" || word == "6") return 6;
-  if (word == "udp" || word == "17") return 17;
-  return 0;
-}
-
-std::string key_of(const ExpiredGrant& grant) {
-  return grant.source.to_string() + "/" + std::to_string(grant.protocol) + "/" + std::to_string(grant.port);
-}
-
-std::string first_line(std::string_view text) {
-  text = text.substr(0, std::min(text.find('\n'), text.size()));
-  return std::string(text.substr(0, std::min(text.size(), kMaxErrorText)));
 }
 
 // One line of `ipfw [-S] [set N] list`: "10000 [set 1] allow tcp from 192.0.2.7 to me dst-port 22 setup
@@ -79,7 +35,7 @@ std::optional<ListedRule> parse_listed_rule(std::string_view line) {
   if (words.empty()) return std::nullopt;
   const auto number = number_in<int>(words[0]);
   if (!number) return std::nullopt;
-  ListedRule rule{*number, expiry_in(line), std::nullopt, false};
+  ListedRule rule{*number, rule_expiry(line), std::nullopt, false};
   rule.is_check_state = std::find(words.begin(), words.end(), "check-state") != words.end();
   const auto from = std::find(words.begin(), words.end(), "from");
   if (from == words.begin() || from == words.end() || from + 1 == words.end()) return rule;
@@ -236,7 +192,7 @@ void IpfwBackend::recover_active(std::string_view listing, std::int64_t now_s) {
     if (!rule->grant) continue;
     slot->second.grants.push_back(*rule->grant);
     // A grant listed twice keeps the number that lasts longer.
-    const std::string key = key_of(*rule->grant);
+    const std::string key = grant_key(*rule->grant);
     const auto known = numbers_.find(key);
     if (known == numbers_.end() || slots_.at(known->second).expires_s < *rule->expires_s) numbers_[key] = rule->number;
   }
@@ -278,7 +234,7 @@ Result<Ok, FirewallError> IpfwBackend::open(std::span<const GrantRequest> grants
     const std::int64_t expires_s = now_s + std::max<std::int64_t>(1, request.timeout.count());
     for (const config::ProtoPort& entry : request.ports) {
       const ExpiredGrant key_grant{source, static_cast<std::uint8_t>(entry.protocol), entry.port};
-      std::string key = key_of(key_grant);
+      std::string key = grant_key(key_grant);
       const auto [at, is_new] = in_batch.try_emplace(key, planned.size());
       if (!is_new) {  // the same grant twice in one burst: one rule, the later expiry and destination
         planned[at->second].expires_s = std::max(planned[at->second].expires_s, expires_s);
@@ -317,7 +273,7 @@ Result<Ok, FirewallError> IpfwBackend::open(std::span<const GrantRequest> grants
         "from", plan.grant.source.to_string(), "to",  plan.destination, "dst-port", std::to_string(plan.grant.port)};
     // fwknopd adds `setup` to udp rules too, where it can never match (it tests TCP flags).
     if (plan.grant.protocol == 6) args.push_back("setup");
-    args.insert(args.end(), {"keep-state", "//", std::string(kExpirePrefix) + std::to_string(plan.expires_s)});
+    args.insert(args.end(), {"keep-state", "//", std::string(kExpireCommentPrefix) + std::to_string(plan.expires_s)});
     if (auto added = run(args); !added) {
       // All or nothing: the rules of this burst already added go to the expire set, to be purged.
       for (std::size_t j = 0; j < i; ++j) {
@@ -333,7 +289,7 @@ Result<Ok, FirewallError> IpfwBackend::open(std::span<const GrantRequest> grants
     numbers_[plan.key] = plan.number;
     if (!plan.old_number) continue;
     Slot& old = slots_.at(*plan.old_number);
-    std::erase_if(old.grants, [&](const ExpiredGrant& grant) { return key_of(grant) == plan.key; });
+    std::erase_if(old.grants, [&](const ExpiredGrant& grant) { return grant_key(grant) == plan.key; });
     // A recovered fwknopd rule number may hold other ports still running: it then expires on its own time.
     if (!old.grants.empty()) continue;
     auto moved = execute({"set", "move", "rule", std::to_string(*plan.old_number), "to", expire});

@@ -2,7 +2,6 @@
 // plan_ipt_grant: fwknopd's rule arguments for one grant.
 #include "server/firewall/ipt_rules.h"
 
-#include <charconv>
 #include <ctime>
 
 #include "server/firewall/nat_decision.h"
@@ -159,17 +158,6 @@ std::vector<const config::ChainAccess*> ipt_chains(const IptSettings& settings) 
   if (settings.has_nat()) chains.push_back(&settings.dnat_access);
   if (settings.enable_forwarding) chains.insert(chains.end(), {&settings.snat_access, &settings.masquerade_access});
   return chains;
-}
-
-std::optional<std::int64_t> ipt_rule_expiry(std::string_view rule) {
-  const std::size_t at = rule.find(kExpireCommentPrefix);
-  if (at == std::string_view::npos) return std::nullopt;
-  const char* begin = rule.data() + at + kExpireCommentPrefix.size();
-  const char* end = rule.data() + rule.size();
-  std::int64_t value = 0;
-  const auto [stop, error] = std::from_chars(begin, end, value);
-  if (error != std::errc() || stop == begin) return std::nullopt;
-  return value;
 }
 
 std::string ipt_utc_time(std::int64_t epoch_s) {

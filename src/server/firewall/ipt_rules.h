@@ -14,11 +14,9 @@
 #include "config/server_config.h"
 #include "server/firewall/firewall_backend.h"
 #include "server/firewall/ipt_settings.h"
+#include "server/firewall/rule_text.h"
 
 namespace sesame::server::firewall {
-
-// fwknopd marks every rule it adds with this comment followed by the epoch second it expires at.
-inline constexpr std::string_view kExpireCommentPrefix = "_exp_";
 
 struct IptRule {
   const config::ChainAccess* chain = nullptr;  // table, to_chain and target: one of the IptSettings' accesses
@@ -43,9 +41,6 @@ Result<std::vector<IptRule>, FirewallError> plan_ipt_grant(const GrantRequest& g
 // ENABLE_IPT_OUTPUT, forward and DNAT with NAT, SNAT and MASQUERADE with NAT (FORCE_SNAT needs them without
 // ENABLE_IPT_SNAT too).
 std::vector<const config::ChainAccess*> ipt_chains(const IptSettings& settings);
-
-// The `_exp_<epoch>` value in a listed rule, if it has one.
-std::optional<std::int64_t> ipt_rule_expiry(std::string_view rule);
 
 // "2026-11-26T08:00:01": the UTC time iptables' time match takes.
 std::string ipt_utc_time(std::int64_t epoch_s);

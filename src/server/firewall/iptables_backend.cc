@@ -76,7 +76,7 @@ std::optional<ExpiredGrant> granted_by(const std::string& spec) {
   const std::string port = word_after(words, "--dport");
   if (!address || port.empty()) return std::nullopt;
   ExpiredGrant grant{*address, 0, 0};
-  grant.protocol = protocol == "tcp" ? 6 : protocol == "udp" ? 17 : std::uint8_t(std::atoi(protocol.c_str()));
+  grant.protocol = protocol_number(protocol);
   grant.port = std::uint16_t(std::atoi(port.c_str()));
   return grant;
 }
@@ -169,7 +169,7 @@ Result<Ok, FirewallError> IptablesBackend::start_family(bool is_ipv6) {
       lines += "-F " + chain->to_chain + "\n";
     } else {
       for (const std::string& spec : table.specs(chain->to_chain)) {
-        const auto expires = ipt_rule_expiry(spec);
+        const auto expires = rule_expiry(spec);
         if (!expires) continue;  // not sesamed's or fwknopd's: left alone
         const bool is_input = chain == &settings_.input_access;
         track("recovered " + std::to_string(is_ipv6) + chain->table + chain->to_chain + spec,

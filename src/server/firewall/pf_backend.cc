@@ -8,12 +8,10 @@
 #include <algorithm>
 #include <charconv>
 #include <set>
+#include "server/firewall/rule_text.h"
 
 namespace sesame::server::firewall {
 namespace {
-
-constexpr std::size_t kMaxErrorText = 300;
-constexpr std::string_view kExpirePrefix = "_exp_";
 
 FirewallError error(std::string message) {
   std::string text = "pf: ";
@@ -21,47 +19,10 @@ FirewallError error(std::string message) {
   return FirewallError{std::move(text)};
 }
 
-std::vector<std::string_view> split(std::string_view text, char separator) {
-  std::vector<std::string_view> parts;
-  std::size_t at = 0;
-  while (at < text.size()) {
-    const std::size_t end = std::min(text.find(separator, at), text.size());
-    if (end > at) parts.push_back(text.substr(at, end - at));
-    at = end + 1;
-  }
-  return parts;
-}
-
 std::string_view trimmed(std::string_view text) {
   const std::size_t begin = text.find_first_not_of(" \t\r");
   if (begin == std::string_view::npos) return {};
   return text.substr(begin, text.find_last_not_of(" \t\r") - begin + 1);
-}
-
-template <class Int>
-std::optional<Int> number_in(std::string_view text) {
-  Int value{};
-  const auto [end, problem] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (problem != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return value;
-}
-
-// The digits after _exp_ (fwknop's expiry label; pfctl prints it quoted), if there are any.
-std::optional<std::int64_t> expiry_in(std::string_view line) {
-  const std::size_t at = line.find(kExpirePrefix);
-  if (at == std::string_view::npos) return std::nullopt;
-  std::string_view digits = line.substr(at + kExpirePrefix.size());
-  digits = digits.substr(0, std::min(digits.find_first_not_of("0123456789"), digits.size()));
-  return number_in<std::int64_t>(digits);
-}
-
-std::string key_of(const ExpiredGrant& grant) {
-  return grant.source.to_string() + "/" + std::to_string(grant.protocol) + "/" + std::to_string(grant.port);
-}
-
-std::string first_line(std::string_view text) {
-  text = text.substr(0, std::min(text.find('\n'), text.size()));
-  return std::string(text.substr(0, std::min(text.size(), kMaxErrorText)));
 }
 
 // pfctl's output is stdout and stderr in one (the executor joins them): only rule lines may be loaded back, not
@@ -187,7 +148,7 @@ Result<Ok, FirewallError> PfBackend::rewrite_without_expired(std::int64_t now_s,
   for (const std::string_view line : split(*listing, '\n')) {
     if (!is_rule_line(line)) continue;
     // As fwknopd: the anchor is sesamed's, and what is rewritten is its live _exp_ rules only.
-    const auto expires_s = expiry_in(line);
+    const auto expires_s = rule_expiry(line);
     const auto grant = parse_grant(line);
     if (!expires_s || *expires_s <= now_s) {
       has_dropped = true;
@@ -197,7 +158,7 @@ Result<Ok, FirewallError> PfBackend::rewrite_without_expired(std::int64_t now_s,
     kept += line;
     kept += '\n';
     if (!grant) continue;
-    const std::string key = key_of(*grant);
+    const std::string key = grant_key(*grant);
     if (const auto known = live.find(key); known == live.end() || known->second.expires_s < *expires_s)
       live[key] = Tracked{*grant, *expires_s};
   }
@@ -212,7 +173,7 @@ Result<Ok, FirewallError> PfBackend::rewrite_without_expired(std::int64_t now_s,
   if (expired) {
     std::set<std::string> reported;
     for (const ExpiredGrant& grant : dropped)
-      if (reported.insert(key_of(grant)).second) expired->push_back(grant);
+      if (reported.insert(grant_key(grant)).second) expired->push_back(grant);
     // Due grants whose rules someone else removed are over too.
     for (const auto& [key, tracked] : tracked_)
       if (tracked.expires_s <= now_s && !live.contains(key) && reported.insert(key).second)
@@ -244,7 +205,7 @@ Result<Ok, FirewallError> PfBackend::open(std::span<const GrantRequest> grants, 
     const std::int64_t expires_s = now_s + std::max<std::int64_t>(1, request.timeout.count());
     for (const config::ProtoPort& entry : request.ports) {
       const ExpiredGrant key_grant{source, static_cast<std::uint8_t>(entry.protocol), entry.port};
-      const std::string key = key_of(key_grant);
+      const std::string key = grant_key(key_grant);
       const auto [at, is_new] = planned.try_emplace(key, Planned{key_grant, to, expires_s});
       if (is_new) {
         order.push_back(key);
@@ -268,7 +229,7 @@ Result<Ok, FirewallError> PfBackend::open(std::span<const GrantRequest> grants, 
   std::string text;
   for (const std::string_view line : split(*listing, '\n')) {
     if (!is_rule_line(line)) continue;
-    if (const auto grant = parse_grant(line); grant && expiry_in(line) && planned.contains(key_of(*grant)))
+    if (const auto grant = parse_grant(line); grant && rule_expiry(line) && planned.contains(grant_key(*grant)))
       continue;  // replaced by the longer rule below
     text += line;
     text += '\n';
@@ -277,7 +238,7 @@ Result<Ok, FirewallError> PfBackend::open(std::span<const GrantRequest> grants, 
     const Planned& plan = planned.at(key);
     text += "pass in quick proto " + std::to_string(plan.grant.protocol) + " from " + plan.grant.source.to_string() +
             " to " + plan.destination + " port " + std::to_string(plan.grant.port) + " keep state label " +
-            std::string(kExpirePrefix) + std::to_string(plan.expires_s) + "\n";
+            std::string(kExpireCommentPrefix) + std::to_string(plan.expires_s) + "\n";
   }
   // One load for the whole burst: pfctl replaces the anchor's rules atomically, so a failure leaves it as it was.
   if (auto loaded = run({"-a", settings_.anchor, "-f", "-"}, text); !loaded) return fail(loaded.error());
