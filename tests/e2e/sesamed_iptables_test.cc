@@ -75,6 +75,11 @@ class SesamedIptablesEndToEnd : public SesamedKnockFixture {
 
   Target service() const { return Target{net_->server_ip(), kPort, kGreeting}; }
 
+  // `sesamed -c CONF -a ACCESS action` in the server namespace, beside the running daemon.
+  ProcessResult sesamed_action(const std::string& action) const {
+    return NetnsPair::run_in(net_->server_ns(), {SESAMED_PATH, "-c", conf_, "-a", access_, action});
+  }
+
   // Closed for the knocker until the timeout has passed, then closed within a second and a bit of probing.
   void expect_closed_on_time(Clock::time_point knocked, const Target& target) {
     const auto waiting = Clock::now();
@@ -113,6 +118,11 @@ TEST_F(SesamedIptablesEndToEnd, AKnockOpensThePortForTheKnockerOnlyUntilTheTimeo
                        "--comment _exp_"),
             std::string::npos)
       << rules;
+  // --fw-list shows the grant in fwknopd's listing of the chain.
+  const ProcessResult listed = sesamed_action("--fw-list");
+  EXPECT_EQ(listed.exit_status, 0) << listed.output;
+  EXPECT_NE(listed.output.find("Chain FWKNOP_INPUT"), std::string::npos) << listed.output;
+  EXPECT_NE(listed.output.find(net_->client_ip()), std::string::npos) << listed.output;
   expect_closed_on_time(knocked, service());
   EXPECT_TRUE(sesamed_->wait_for_log("Removed expired access for " + net_->client_ip() + " -> tcp/22222", 2s))
       << sesamed_log();
@@ -125,14 +135,14 @@ TEST_F(SesamedIptablesEndToEnd, AKnockOpensThePortForTheKnockerOnlyUntilTheTimeo
 }
 
 TEST_F(SesamedIptablesEndToEnd, AfterKill9TheRuleStillClosesOnTimeAndARestartTakesItOver) {
-  start("FLUSH_IPT_AT_INIT N\n");
+  start("FLUSH_IPT_AT_INIT N\nFLUSH_IPT_AT_EXIT N\n");
   const auto knocked = knock_and_expect_open(service(), {"-A", "tcp/" + std::to_string(kPort)});
   if (HasFailure()) return;
   sesamed_->kill_hard();
   const std::string left = fwknop_rules();
   ASSERT_NE(left.find("-A FWKNOP_INPUT -s " + net_->client_ip()), std::string::npos) << left;
 
-  start("FLUSH_IPT_AT_INIT N\n");  // the same rule, not a second one, and no second jump
+  start("FLUSH_IPT_AT_INIT N\nFLUSH_IPT_AT_EXIT N\n");  // the same rule, not a second one, and no second jump
   EXPECT_EQ(fwknop_rules(), left);
   EXPECT_TRUE(wait_until(true, service(), 1s)) << "the grant did not survive the restart";
   expect_closed_on_time(knocked, service());
@@ -140,6 +150,13 @@ TEST_F(SesamedIptablesEndToEnd, AfterKill9TheRuleStillClosesOnTimeAndARestartTak
   EXPECT_TRUE(sesamed_->wait_for_log("Removed expired access for " + net_->client_ip() + " -> tcp/22222", 2s))
       << sesamed_log();
   EXPECT_EQ(fwknop_rules().find("-A FWKNOP_INPUT -s"), std::string::npos) << fwknop_rules();
+
+  // FLUSH_IPT_AT_EXIT N keeps the chain at exit; --fw-flush removes it and its jump.
+  ASSERT_TRUE(sesamed_->terminate(5s));
+  EXPECT_NE(fwknop_rules().find("-A INPUT -j FWKNOP_INPUT"), std::string::npos) << fwknop_rules();
+  const ProcessResult flushed = sesamed_action("--fw-flush");
+  EXPECT_EQ(flushed.exit_status, 0) << flushed.output;
+  EXPECT_EQ(fwknop_rules(), "") << "left after --fw-flush";
 }
 
 TEST_F(SesamedIptablesEndToEnd, TheKernelClosesTheGrantOnTimeWhileSesamedIsDead) {
