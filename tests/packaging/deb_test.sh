@@ -130,6 +130,7 @@ getent passwd sesame >/dev/null || fail "postinst made no sesame user"
 /usr/bin/sesame --version >/dev/null || fail "installed sesame does not run"
 /usr/bin/sesame-inspect --help >/dev/null || fail "installed sesame-inspect does not run"
 
+# shellcheck disable=SC2054 # the commas are setpriv's capability lists
 as_service=(setpriv --reuid=sesame --regid=sesame --init-groups --inh-caps=-all,+net_admin,+net_raw
   --ambient-caps=-all,+net_admin,+net_raw --bounding-set=-all,+net_admin,+net_raw --no-new-privs)
 
