@@ -59,7 +59,7 @@ void CommandDispatcher::run_cycle(const AccessRequest& request, const config::Ac
     }
     close = std::move(*expanded);
   }
-  reporter_->command(request, *open, test_mode);
+  reporter_->cycle(request, *open, test_mode);
   if (test_mode) return;  // fwknopd runs CMD_CYCLE_OPEN even with --test; sesamed changes nothing (docs/compat.md)
   auto open_spec = exec::cycle_command_spec(*open);
   if (!open_spec) {
@@ -85,7 +85,9 @@ void CommandDispatcher::run_cycle(const AccessRequest& request, const config::Ac
     const std::int64_t delay = values->client_timeout;
     reporter_->logger().message(
         LogLevel::kInfo, tag + " Running CMD_CYCLE_CLOSE command in " + std::to_string(delay) + " seconds: " + *close);
-    [[maybe_unused]] auto added = schedule_.add(now_s + delay, tag, std::move(*close_spec));
+    // The knock came somewhere inside second now_s: closing at the start of now_s + delay could cut the cycle up
+    // to a second short, so it closes at the end of that second instead (never early, at most a second late).
+    [[maybe_unused]] auto added = schedule_.add(now_s + delay + 1, tag, std::move(*close_spec));
   }
 }
 

@@ -158,6 +158,24 @@ void EventReporter::command(const AccessRequest& request, std::string_view comma
                             std::string(command) + "'");
 }
 
+void EventReporter::cycle(const AccessRequest& request, std::string_view open_command, bool test) {
+  LogFields fields;
+  const std::string source = request.allow_ip.to_string();
+  fields["src"] = source;
+  fields["stanza"] = request.stanza_index + 1;
+  if (!request.ports.empty()) {
+    fields["proto"] = request.ports.front().protocol == config::Protocol::kUdp ? "udp" : "tcp";
+    fields["port"] = request.ports.front().port;
+  }
+  fields["command"] = open_command;
+  if (test) fields["test"] = true;
+  logger_->event(
+      LogLevel::kInfo, "cycle", fields,
+      test ? "[" + source + "] --test mode enabled, not running CMD_CYCLE_OPEN '" + std::string(open_command) + "'"
+           : "[" + source + "] CMD_CYCLE for stanza #" + std::to_string(request.stanza_index + 1) + ": opening with '" +
+                 std::string(open_command) + "'");
+}
+
 void EventReporter::summarize_suppressed() {
   if (suppressed_ == 0) return;
   LogFields fields;

@@ -28,6 +28,8 @@ class EventReporter {
   void grant_failed(const AccessRequest& request, std::string_view error);
   void expire(const config::IpAddress& source, std::uint8_t protocol, std::uint16_t port);
   void command(const AccessRequest& request, std::string_view command, bool test);
+  // A CMD_CYCLE stanza's accepted knock: the expanded open command (not a command message, which command() is).
+  void cycle(const AccessRequest& request, std::string_view open_command, bool test);
   // The reject lines held back since the last call, if any (called about every 10 s).
   void summarize_suppressed();
 

@@ -77,6 +77,23 @@ TEST(EventReporter, JsonGrantOnePerPortWithTestFlag) {
   EXPECT_EQ(nlohmann::json::parse(lines[1])["proto"], "udp");
 }
 
+TEST(EventReporter, JsonCycleIsItsOwnEventNotACommandMessage) {
+  LogFile file;
+  Logger logger(file.options(config::LogFormat::kJson));
+  EventReporter reporter(logger);
+  reporter.cycle(request_for("10.0.0.2"), "ipset add knocked 10.0.0.2,tcp:22", false);
+  const auto lines = file.lines();
+  ASSERT_EQ(lines.size(), 1u);
+  const auto cycle = nlohmann::json::parse(lines[0]);
+  EXPECT_EQ(cycle["event"], "cycle");
+  EXPECT_EQ(cycle["src"], "10.0.0.2");
+  EXPECT_EQ(cycle["stanza"], 2);
+  EXPECT_EQ(cycle["proto"], "tcp");
+  EXPECT_EQ(cycle["port"], 22);
+  EXPECT_EQ(cycle["command"], "ipset add knocked 10.0.0.2,tcp:22");
+  EXPECT_FALSE(cycle.contains("test"));
+}
+
 TEST(EventReporter, JsonRejectNamesReasonAndSource) {
   LogFile file;
   Logger logger(file.options(config::LogFormat::kJson));
