@@ -238,7 +238,11 @@ Result<Ok, ReplayLogError> ReplayLog::create(const ReplayLogOptions& options, st
   if (!options.fwknop_digest_cache.empty()) {
     const int input = ::open(options.fwknop_digest_cache.c_str(), O_RDONLY | O_CLOEXEC);
     if (input < 0 && errno != ENOENT)
-      return fail(ReplayLogError{options.fwknop_digest_cache + ": open: " + errno_text(errno)});
+      // Fail closed: without fwknopd's history a packet it accepted minutes ago could be replayed here. The
+      // message says how to go on.
+      return fail(ReplayLogError{options.fwknop_digest_cache + ": open: " + errno_text(errno) +
+                                 " (fwknopd's digest cache, imported once: make it readable to sesamed, or point "
+                                 "DIGEST_FILE at a readable copy)"});
     if (input >= 0) {
       std::int64_t until_s = 0;
       auto scan = scan_lines(input, LastLine::kReadUnterminated, [&](std::string_view line) {
