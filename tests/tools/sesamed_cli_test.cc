@@ -344,6 +344,8 @@ TEST_F(SesamedCli, AFirewallThatThisHostLacksFailsClearly) {
   const ProcessResult run = sesamed(with(f.config_args(), {"-f"}));
   EXPECT_EQ(run.exit_status, 1) << run.output;
   EXPECT_NE(run.output.find("/nonexistent/pfctl"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("install that firewall's tools, or choose another with FIREWALL_TYPE"), std::string::npos)
+      << run.output;
 }
 
 }  // namespace

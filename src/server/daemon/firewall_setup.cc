@@ -3,18 +3,33 @@
 #include "server/daemon/firewall_setup.h"
 
 #include <iostream>
+#include <string>
 
 #include "server/firewall/firewall_factory.h"
 
 namespace sesame::server::daemon {
+namespace {
+
+// What a newcomer should do about the two start-up failures they meet most: a firewall whose tools are not
+// installed, and a start without the privileges a firewall needs.
+std::string with_hint(std::string message) {
+  if (message.find("No such file or directory") != std::string::npos)
+    message += " (install that firewall's tools, or choose another with FIREWALL_TYPE or --fw-type)";
+  else if (message.find("Operation not permitted") != std::string::npos ||
+           message.find("Permission denied") != std::string::npos)
+    message += " (sesamed changes the firewall: run it as root, or with CAP_NET_ADMIN and CAP_NET_RAW)";
+  return message;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<firewall::FirewallBackend>, std::string> make_daemon_firewall(const config::ServerConfig& server,
                                                                                      bool test_mode,
                                                                                      std::int64_t now_s) {
   if (test_mode) return std::unique_ptr<firewall::FirewallBackend>();
   auto backend = firewall::make_firewall_backend(server);
-  if (!backend) return fail(backend.error().message);
-  if (auto started = (*backend)->start(now_s); !started) return fail(started.error().message);
+  if (!backend) return fail(with_hint(backend.error().message));
+  if (auto started = (*backend)->start(now_s); !started) return fail(with_hint(started.error().message));
   return std::move(*backend);
 }
 
