@@ -95,7 +95,8 @@ for file in ./usr/bin/sesame ./usr/bin/sesame-inspect ./usr/share/man/man1/sesam
   ./usr/share/doc/sesame-client/copyright; do
   grep -qxF "$file" "$work/client.files" || fail "sesame-client lacks $file"
 done
-for file in ./usr/sbin/sesamed ./usr/share/man/man8/sesamed.8 ./etc/sesame/sesamed.conf ./etc/sesame/access.conf \
+for file in ./usr/sbin/sesamed ./usr/share/man/man8/sesamed.8 ./usr/share/man/man5/sesamed.conf.5 \
+  ./usr/share/man/man5/access.conf.5 ./etc/sesame/sesamed.conf ./etc/sesame/access.conf \
   ./lib/systemd/system/sesamed.service ./etc/apparmor.d/usr.sbin.sesamed \
   ./usr/share/bash-completion/completions/sesamed ./usr/share/doc/sesame-server/copyright; do
   grep -qxF "$file" "$work/server.files" || fail "sesame-server lacks $file"

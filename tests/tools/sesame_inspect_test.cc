@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// sesame-inspect run as a program (docs/man/sesame-inspect.1): its field dump, its one-line reasons and its exit
+// sesame-inspect run as a program (docs/man/sesame-inspect.1.md): its field dump, its one-line reasons and its exit
 // codes, 0 for a valid packet, 1 for an invalid one, 2 for a usage error.
 #include <algorithm>
 #include <optional>
