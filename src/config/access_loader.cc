@@ -63,7 +63,9 @@ Result<SecretBytes, std::string> read_config_file(const std::string& path, std::
   if (static_cast<std::uint64_t>(st.st_size) > kMaxFileSize) return fail(std::string("larger than 16 MiB"));
   // fwknop's verify_file_perms_ownership: warnings only, so that an existing setup still starts.
   if ((st.st_mode & (S_IRWXU | S_IRWXG | S_IRWXO)) != kPrivateMode)
-    warnings.push_back({path, 0, "permissions should only be user read/write (0600, -rw-------)"});
+    warnings.push_back({path, 0,
+                        "permissions should only be user read/write (0600, -rw-------): other users may "
+                        "read its keys; fix with chmod 600"});
   if (st.st_uid != ::geteuid()) warnings.push_back({path, 0, "not owned by the effective user id"});
 
   SecretBytes text(static_cast<std::size_t>(st.st_size));

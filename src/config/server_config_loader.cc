@@ -61,7 +61,7 @@ std::optional<std::string> read_config_file(const std::string& path, std::vector
     return std::nullopt;
   }
   if ((st.st_mode & (S_IRWXU | S_IRWXG | S_IRWXO)) != kConfigFileMode)
-    warnings.push_back({path, 0, "permissions should only be user read/write (0600, -rw-------)"});
+    warnings.push_back({path, 0, "permissions should only be user read/write (0600, -rw-------); fix with chmod 600"});
   if (st.st_uid != ::getuid()) warnings.push_back({path, 0, "not owned by the current user"});
   std::string text;
   if (const int error = read_all(fd.get(), text); error != 0) {

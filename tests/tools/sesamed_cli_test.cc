@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -336,6 +337,18 @@ TEST_F(SesamedCli, WithoutForegroundTheParentExitsOnceReadyOrWithTheStartupError
   EXPECT_NE(refused.output.find(std::to_string(port)), std::string::npos) << refused.output;
   EXPECT_NE(refused.output.find("Address already in use"), std::string::npos) << refused.output;
   EXPECT_EQ(sesamed(with(busy.config_args(), {"-S"})).exit_status, 1);
+}
+
+// A newcomer's access.conf readable by everyone: still accepted (as fwknopd), with one line that says what to do.
+TEST_F(SesamedCli, AWorldReadableAccessConfIsAWarningThatSaysHowToFixIt) {
+  const SesamedFiles f = files("", knocker_.stanza("tcp/22"));
+  ASSERT_EQ(::chmod(f.access.c_str(), 0644), 0);
+  const ProcessResult run = sesamed(with(f.config_args(), {"--exit-parse-config"}));
+  EXPECT_EQ(run.exit_status, 0) << run.output;
+  EXPECT_NE(run.output.find(f.access + ": permissions should only be user read/write (0600, -rw-------): other users "
+                                       "may read its keys; fix with chmod 600"),
+            std::string::npos)
+      << run.output;
 }
 
 // pf is OpenBSD's: on Linux its pfctl is missing, and start-up fails naming it instead of serving without a firewall.

@@ -130,8 +130,9 @@ TEST(ServerConfigLoader, ModeAndUnknownVariablesAreWarnings) {
   ASSERT_EQ(::chmod(main.c_str(), 0644), 0);
   const auto loaded = load_server_config({.config_file = main});
   ASSERT_TRUE(loaded.has_value()) << messages(loaded.error());
-  EXPECT_EQ(messages(loaded->warnings), main + ": permissions should only be user read/write (0600, -rw-------)\n" +
-                                            main + ":1: NO_SUCH_VARIABLE: unknown variable; ignored\n");
+  EXPECT_EQ(messages(loaded->warnings),
+            main + ": permissions should only be user read/write (0600, -rw-------); fix with chmod 600\n" + main +
+                ":1: NO_SUCH_VARIABLE: unknown variable; ignored\n");
 }
 
 TEST(ServerConfigLoader, ChecksRunAfterAllFiles) {
