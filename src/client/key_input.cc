@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include <openssl/crypto.h>
+#include <string.h>  // explicit_bzero
 
 #include "spa/base64.h"
 
@@ -24,7 +24,7 @@ Result<SecretBytes> decode_base64_key(const SecretBytes& text, std::size_t max_b
   if (!bytes || bytes->empty() || bytes->size() > max_bytes)
     return fail(ClientError{std::string(what) + ": not valid base64 of 1 to " + std::to_string(max_bytes) + " bytes"});
   SecretBytes key(*bytes);
-  OPENSSL_cleanse(bytes->data(), bytes->size());
+  explicit_bzero(bytes->data(), bytes->size());
   return key;
 }
 
@@ -33,7 +33,7 @@ Result<SecretBytes> key_from_file(const std::string& path, std::string_view dest
   auto text = read_file(path);
   if (!text) return fail(text.error());
   auto key = find_key_in_key_file(*text, destination);
-  OPENSSL_cleanse(text->data(), text->size());
+  explicit_bzero(text->data(), text->size());
   if (!key) return fail(ClientError{"Could not get key for IP: " + std::string(destination) + " from: " + path});
   return std::move(*key);
 }
@@ -48,7 +48,7 @@ Result<SecretBytes> read_secret_line(int fd) {
     if (c != '\r' && line.size() < kMaxPromptedKey) line.push_back(c);
   }
   SecretBytes secret = SecretBytes::from_text(line);
-  OPENSSL_cleanse(line.data(), line.size());
+  explicit_bzero(line.data(), line.size());
   return secret;
 }
 

@@ -6,9 +6,6 @@
 #include <unistd.h>
 #include <cstdlib>
 
-#include <openssl/err.h>
-#include <openssl/rand.h>
-
 #include "client/user_agent.h"
 #include "config/setting_values.h"
 #include "spa/field_rules.h"
@@ -157,10 +154,8 @@ Result<PacketPlan> plan_packet(const ClientInvocation& invocation, ClientKeys ke
 Result<std::uint16_t> random_spa_port() {
   std::uint32_t value = 0;
   // 55535 values; the modulo bias over 2^32 is below 2^-16 and harmless for a port choice.
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(&value), sizeof value) != 1) {
-    ERR_clear_error();
+  if (!spa::fill_random(std::span(reinterpret_cast<std::uint8_t*>(&value), sizeof value)))
     return fail(ClientError{"random source failed"});
-  }
   return static_cast<std::uint16_t>(10000 + value % 55535);
 }
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Wiping and constant-time comparison for SecretBytes, through OpenSSL so the compiler cannot elide them.
+// Wiping and constant-time comparison for SecretBytes, through calls the compiler cannot elide or shortcut.
 #include "common/secret_bytes.h"
 
-#include <openssl/crypto.h>
+#include <string.h>  // explicit_bzero
+
+#include <nettle/memops.h>
 
 namespace sesame {
 
@@ -20,11 +22,11 @@ SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
 }
 
 bool SecretBytes::equals(const SecretBytes& other) const {
-  return bytes_.size() == other.bytes_.size() && CRYPTO_memcmp(bytes_.data(), other.bytes_.data(), bytes_.size()) == 0;
+  return bytes_.size() == other.bytes_.size() && memeql_sec(bytes_.data(), other.bytes_.data(), bytes_.size()) != 0;
 }
 
 void SecretBytes::wipe() noexcept {
-  if (!bytes_.empty()) OPENSSL_cleanse(bytes_.data(), bytes_.size());  // a plain memset may be optimised away
+  if (!bytes_.empty()) explicit_bzero(bytes_.data(), bytes_.size());  // a plain memset may be optimised away
 }
 
 }  // namespace sesame

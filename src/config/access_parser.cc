@@ -4,7 +4,9 @@
 #include "config/access_parser.h"
 #include "config/config_text.h"
 
-#include <openssl/crypto.h>
+#include <string.h>  // explicit_bzero
+
+#include <nettle/memops.h>
 
 #include <algorithm>
 #include <array>
@@ -321,7 +323,7 @@ std::span<const std::uint8_t> effective_key(const AccessStanza& stanza) {
 }
 
 bool same_bytes(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  return a.size() == b.size() && memeql_sec(a.data(), b.data(), a.size()) != 0;
 }
 
 bool starts_with_none(const std::optional<std::string>& command) {
@@ -569,7 +571,7 @@ class AccessParser {
     auto bytes = spa::base64_decode(value);
     if (!bytes) return std::nullopt;
     SecretBytes key(*bytes);
-    OPENSSL_cleanse(bytes->data(), bytes->size());
+    explicit_bzero(bytes->data(), bytes->size());
     return key;
   }
 

@@ -4,7 +4,7 @@
 #include "config/rc_loader.h"
 
 #include <fcntl.h>
-#include <openssl/crypto.h>
+#include <string.h>  // explicit_bzero
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,7 +33,7 @@ class WipedText {
   WipedText() = default;
   WipedText(const WipedText&) = delete;
   WipedText& operator=(const WipedText&) = delete;
-  ~WipedText() { OPENSSL_cleanse(text.data(), text.size()); }
+  ~WipedText() { explicit_bzero(text.data(), text.size()); }
   std::string text;
 };
 
@@ -62,7 +62,7 @@ int read_all(int fd, std::string& out) {
     if (got == 0) return 0;
     if (out.size() + static_cast<std::size_t>(got) > kMaxRcFileSize) return EFBIG;
     out.append(buffer, static_cast<std::size_t>(got));
-    OPENSSL_cleanse(buffer, static_cast<std::size_t>(got));
+    explicit_bzero(buffer, static_cast<std::size_t>(got));
   }
 }
 

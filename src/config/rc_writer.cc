@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // --save-rc-stanza (fwknop's update_rc and add_single_var_to_rc, client/config_init.c) and the initial rc file.
-#include "config/config_text.h"
 #include "config/rc_writer.h"
+#include "config/config_text.h"
 
-#include <openssl/crypto.h>
+#include <string.h>  // explicit_bzero
 
 #include <algorithm>
 #include <cctype>
@@ -31,7 +31,7 @@ class NewLines {
   NewLines(const NewLines&) = delete;
   NewLines& operator=(const NewLines&) = delete;
   ~NewLines() {
-    for (auto& [variable, value] : lines_) OPENSSL_cleanse(value.data(), value.size());
+    for (auto& [variable, value] : lines_) explicit_bzero(value.data(), value.size());
   }
   void add(RcVariable variable, std::string value) { lines_.emplace_back(variable, std::move(value)); }
   const std::vector<std::pair<RcVariable, std::string>>& lines() const { return lines_; }

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Canonical replay digests: prefix restored, lenient base64 decoding into stack buffers, SHA-256 through one
-// reused EVP context.
+// reused nettle context.
 #include "server/replay_digest.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <optional>
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include "spa/base64.h"
 #include "spa/packet_codec.h"
@@ -30,22 +29,20 @@ constexpr std::uint8_t kPlaintextDomain = 'P';
 
 }  // namespace
 
-ReplayDigester::ReplayDigester() : sha256_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), context_(EVP_MD_CTX_new()) {
-  if (!sha256_ || !context_) std::abort();  // see the header: no SHA-256, no replay protection, no daemon
-}
+ReplayDigester::ReplayDigester() = default;
 
 void ReplayDigester::begin() {
-  if (EVP_DigestInit_ex2(context_.get(), sha256_.get(), nullptr) != 1) std::abort();
+  sha256_init(&context_);
 }
 
 void ReplayDigester::update(const void* data, std::size_t size) {
-  if (EVP_DigestUpdate(context_.get(), data, size) != 1) std::abort();
+  sha256_update(&context_, size, static_cast<const std::uint8_t*>(data));
 }
 
 ReplayDigest ReplayDigester::finish() {
+  static_assert(std::tuple_size_v<ReplayDigest> == SHA256_DIGEST_SIZE);
   ReplayDigest digest{};
-  unsigned int size = 0;
-  if (EVP_DigestFinal_ex(context_.get(), digest.data(), &size) != 1 || size != digest.size()) std::abort();
+  sha256_digest(&context_, digest.size(), digest.data());
   return digest;
 }
 

@@ -13,7 +13,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "common/openssl_ptr.h"
+#include <nettle/sha2.h>
+
 #include "spa/types.h"
 
 namespace sesame::server {
@@ -41,8 +42,8 @@ ReplayDigest plaintext_replay_digest(std::string_view encoded_message);
 // spa::replay_digest(wire), the key of fwknopd's digest.cache. Used only to honour an imported digest.cache.
 ReplayDigest fwknop_replay_digest(std::string_view wire);
 
-// The same three digests for the packet path: SHA-256 fetched once, one reused context, fixed stack buffers, so a
-// digest costs no allocation. Not thread-safe. Aborts if OpenSSL cannot hash SHA-256, which no usable build does.
+// The same three digests for the packet path: one reused nettle SHA-256 context and fixed stack buffers, so a
+// digest costs no allocation. Not thread-safe.
 class ReplayDigester {
  public:
   ReplayDigester();
@@ -56,8 +57,7 @@ class ReplayDigester {
   void update(const void* data, std::size_t size);
   ReplayDigest finish();
 
-  MdPtr sha256_;
-  MdCtxPtr context_;
+  sha256_ctx context_{};
 };
 
 }  // namespace sesame::server

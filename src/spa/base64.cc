@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// fwknop-compatible base64: OpenSSL encodes; the lenient decoder is our own because no library decodes
+// fwknop-compatible base64: nettle encodes; the lenient decoder is our own because no library decodes
 // unpadded input with libfko's exact acceptance rules.
 #include "spa/base64.h"
 
@@ -7,7 +7,7 @@
 #include <array>
 #include <cstring>
 
-#include <openssl/evp.h>
+#include <nettle/base64.h>
 
 namespace sesame::spa {
 namespace {
@@ -43,9 +43,8 @@ std::size_t decoded_size(std::size_t characters) {
 }  // namespace
 
 std::string base64_encode_padded(std::span<const std::uint8_t> bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(), int(bytes.size()));
-  out.resize(static_cast<std::size_t>(written));
+  std::string out(BASE64_ENCODE_RAW_LENGTH(bytes.size()), '\0');  // standard alphabet, '=' padded, no newlines
+  base64_encode_raw(out.data(), bytes.size(), bytes.data());
   return out;
 }
 

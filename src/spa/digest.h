@@ -6,25 +6,17 @@
 #include <string>
 #include <string_view>
 
-#include "common/openssl_ptr.h"
 #include "spa/types.h"
 
 namespace sesame::spa {
 
-// OpenSSL's name for a digest type ("SHA3-256"), for fetching it or naming it in an HMAC.
-const char* openssl_digest_name(DigestType type);
-
-// Holds the fetched hash algorithms, so that hashing a packet costs no algorithm lookup. Each is fetched on
-// first use: a client hashes with one digest type, and OpenSSL's first fetch of each is slow. Not thread-safe.
+// The seven digest types through nettle. Stateless now that nettle needs no algorithm fetch and its contexts live
+// on the stack; still a type because the codecs take one. Thread-safe.
 class DigestSet {
  public:
-  DigestSet();
-  // Unpadded base64 of HASH(data); empty only if OpenSSL fails.
+  DigestSet() = default;
+  // Unpadded base64 of HASH(data); empty only for a value outside DigestType.
   std::string base64_digest(DigestType type, std::string_view data) const;
-
- private:
-  mutable std::array<MdPtr, 8> algorithms_;  // indexed by DigestType; fetched on first use
-  MdCtxPtr context_;  // reused per hash: no allocation on the packet path (hence not thread-safe)
 };
 
 // One-shot helpers for callers outside the packet path.

@@ -50,7 +50,7 @@ enum class ErrorCode {
   kGpgError,
   kGpgNoSignature,
   kGpgBadSignature,
-  // Library failure (OpenSSL, random source).
+  // Library failure (random source).
   kInternal,
 };
 

@@ -1,22 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Random keys from the OS random source (via OpenSSL), base64 with padding as fwknop prints them.
+// Random keys from the OS random source, base64 with padding as fwknop prints them.
 #include "spa/key_gen.h"
-
-#include <openssl/err.h>
-#include <openssl/rand.h>
 
 #include "common/secret_bytes.h"
 #include "spa/base64.h"
+#include "spa/random.h"
 
 namespace sesame::spa {
 namespace {
 
 Result<std::string> random_base64(std::size_t length) {
   SecretBytes bytes(length);
-  if (RAND_bytes(bytes.mutable_bytes().data(), int(length)) != 1) {
-    ERR_clear_error();
-    return error(ErrorCode::kInternal, "random source failed");
-  }
+  if (auto filled = fill_random(bytes.mutable_bytes()); !filled) return fail(filled.error());
   return base64_encode_padded(bytes.bytes());
 }
 

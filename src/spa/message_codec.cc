@@ -2,9 +2,10 @@
 // Encoder and decoder of the inner SPA plaintext, field rules as libfko 2.6.10 applies them (protocol.md §3).
 #include "spa/message_codec.h"
 
-#include <openssl/crypto.h>
 #include <algorithm>
 #include <array>
+
+#include <nettle/memops.h>
 
 #include "spa/base64.h"
 #include "spa/field_rules.h"
@@ -101,8 +102,7 @@ std::optional<DigestType> verify_digest(std::string_view encoded, std::string_vi
     if (digest_b64_length(type) != digest.size()) continue;
     known_length = true;
     const std::string expected = digests.base64_digest(type, encoded);
-    if (expected.size() == digest.size() && CRYPTO_memcmp(expected.data(), digest.data(), digest.size()) == 0)
-      return type;
+    if (expected.size() == digest.size() && memeql_sec(expected.data(), digest.data(), digest.size()) != 0) return type;
   }
   return std::nullopt;
 }

@@ -1,24 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Random value and salt from RAND_bytes (the OS random source behind OpenSSL's DRBG).
+// Random bytes straight from getrandom(2): the kernel's CSPRNG, with no library DRBG to seed at start-up.
 #include "spa/random.h"
 
-#include <array>
+#include <sys/random.h>
 
-#include <openssl/err.h>
-#include <openssl/rand.h>
+#include <array>
+#include <cerrno>
 
 namespace sesame::spa {
+
+Result<Ok> fill_random(std::span<std::uint8_t> out) {
+  std::size_t done = 0;
+  while (done < out.size()) {
+    // Blocks only until the pool is first initialised at boot; a signal or a large request can return short.
+    const ssize_t got = ::getrandom(out.data() + done, out.size() - done, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return error(ErrorCode::kInternal, "random source failed");
+    }
+    done += static_cast<std::size_t>(got);
+  }
+  return Ok{};
+}
 
 Result<std::string> make_random_value() {
   std::string digits;
   digits.reserve(kRandomValueLength);
-  std::array<unsigned char, 32> pool{};
+  std::array<std::uint8_t, 32> pool{};
   while (digits.size() < kRandomValueLength) {
-    if (RAND_bytes(pool.data(), int(pool.size())) != 1) {
-      ERR_clear_error();
-      return error(ErrorCode::kInternal, "random source failed");
-    }
-    for (const unsigned char byte : pool) {
+    if (auto filled = fill_random(pool); !filled) return fail(filled.error());
+    for (const std::uint8_t byte : pool) {
       if (byte >= 250) continue;  // rejection sampling keeps every digit equally likely
       digits.push_back(char('0' + byte % 10));
       if (digits.size() == kRandomValueLength) break;
@@ -29,10 +40,7 @@ Result<std::string> make_random_value() {
 
 Result<Salt> make_salt() {
   Salt salt{};
-  if (RAND_bytes(salt.data(), int(salt.size())) != 1) {
-    ERR_clear_error();
-    return error(ErrorCode::kInternal, "random source failed");
-  }
+  if (auto filled = fill_random(salt); !filled) return fail(filled.error());
   return salt;
 }
 

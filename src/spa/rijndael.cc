@@ -1,35 +1,63 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// RijndaelCipher: AES-256 through OpenSSL 3 EVP with the key derivation and padding fwknop uses.
+// RijndaelCipher: AES-256 through nettle with the key derivation and padding fwknop uses.
 #include "spa/rijndael.h"
+
+#include <string.h>  // explicit_bzero
 
 #include <algorithm>
 #include <cstring>
 
-#include <openssl/err.h>
+#include <nettle/aes.h>
+#include <nettle/cbc.h>
+#include <nettle/cfb.h>
+#include <nettle/ctr.h>
+#include <nettle/md5.h>
 
 namespace sesame::spa {
 namespace {
 
 constexpr std::size_t kLegacyKeySize = 16;
+constexpr std::size_t kKeySize = 32;
 
-const char* cipher_name(EncryptionMode mode) {
+bool is_rijndael_mode(EncryptionMode mode) {
   switch (mode) {
     case EncryptionMode::kEcb:
-      return "AES-256-ECB";
     case EncryptionMode::kCbc:
     case EncryptionMode::kCbcLegacyIv:
-      return "AES-256-CBC";
     case EncryptionMode::kCfb:
-      return "AES-256-CFB";
     case EncryptionMode::kOfb:
-      return "AES-256-OFB";
     case EncryptionMode::kCtr:
-      return "AES-256-CTR";
+      return true;
     case EncryptionMode::kAsymmetric:
       break;
   }
-  return nullptr;
+  return false;
 }
+
+// nettle's block-cipher callbacks for its mode functions.
+void aes_encrypt(const void* ctx, std::size_t length, std::uint8_t* dst, const std::uint8_t* src) {
+  aes256_encrypt(static_cast<const aes256_ctx*>(ctx), length, dst, src);
+}
+void aes_decrypt(const void* ctx, std::size_t length, std::uint8_t* dst, const std::uint8_t* src) {
+  aes256_decrypt(static_cast<const aes256_ctx*>(ctx), length, dst, src);
+}
+
+// OFB, which nettle lacks: the keystream is the IV encrypted again and again, XORed onto the data.
+void ofb_crypt(const aes256_ctx& ctx, std::uint8_t* iv, std::size_t length, std::uint8_t* dst,
+               const std::uint8_t* src) {
+  for (std::size_t done = 0; done < length; done += kAesBlockSize) {
+    aes256_encrypt(&ctx, kAesBlockSize, iv, iv);
+    const std::size_t n = std::min(kAesBlockSize, length - done);
+    for (std::size_t i = 0; i < n; ++i) dst[done + i] = std::uint8_t(src[done + i] ^ iv[i]);
+  }
+}
+
+// Both wiped however run() leaves: they hold the packet's AES key schedule and IV.
+struct AesState {
+  aes256_ctx ctx;
+  std::array<std::uint8_t, kAesBlockSize> iv;
+  ~AesState() { explicit_bzero(this, sizeof *this); }
+};
 
 // Pre-2.5 fwknop keys: truncated to 16 bytes and right-padded with '0' to 16 (protocol.md §4.1).
 SecretBytes legacy_key(const SecretBytes& passphrase) {
@@ -41,75 +69,81 @@ SecretBytes legacy_key(const SecretBytes& passphrase) {
   return key;
 }
 
-Failure<Error> openssl_failure(const char* what) {
-  ERR_clear_error();  // nothing may leak into the next packet's error queue
-  return error(ErrorCode::kInternal, what);
-}
-
 }  // namespace
 
-RijndaelCipher::RijndaelCipher(EncryptionMode mode, SecretBytes passphrase, MdPtr md5, CipherPtr cipher)
-    : mode_(mode),
-      passphrase_(std::move(passphrase)),
-      md5_(std::move(md5)),
-      cipher_(std::move(cipher)),
-      md_ctx_(EVP_MD_CTX_new()),
-      cipher_ctx_(EVP_CIPHER_CTX_new()) {}
-
 Result<RijndaelCipher> RijndaelCipher::create(EncryptionMode mode, const SecretBytes& passphrase) {
-  const char* name = cipher_name(mode);
-  if (name == nullptr) return error(ErrorCode::kInvalidArgument, "not a Rijndael mode");
+  if (!is_rijndael_mode(mode)) return error(ErrorCode::kInvalidArgument, "not a Rijndael mode");
   if (passphrase.empty()) return error(ErrorCode::kInvalidKey, "encryption key is empty");
   // Legacy mode truncates to 16 bytes silently, as both fwknop's client and server do.
   if (mode != EncryptionMode::kCbcLegacyIv && passphrase.size() > kMaxRijndaelKeySize)
     return error(ErrorCode::kInvalidKey, "encryption key longer than 32 bytes");
-  MdPtr md5(EVP_MD_fetch(nullptr, "MD5", nullptr));
-  CipherPtr cipher(EVP_CIPHER_fetch(nullptr, name, nullptr));
-  if (!md5 || !cipher) return openssl_failure("cannot fetch MD5 or AES-256 from OpenSSL");
-  RijndaelCipher result(mode, mode == EncryptionMode::kCbcLegacyIv ? legacy_key(passphrase) : passphrase.clone(),
-                        std::move(md5), std::move(cipher));
-  if (!result.md_ctx_ || !result.cipher_ctx_ ||
-      EVP_CipherInit_ex2(result.cipher_ctx_.get(), result.cipher_.get(), nullptr, nullptr, 1, nullptr) != 1 ||
-      EVP_CIPHER_CTX_set_padding(result.cipher_ctx_.get(), 0) != 1)  // PKCS#7 is ours: fwknop pads even stream modes
-    return openssl_failure("cannot set up AES-256");
-  return result;
+  return RijndaelCipher(mode, mode == EncryptionMode::kCbcLegacyIv ? legacy_key(passphrase) : passphrase.clone());
 }
 
 Result<DerivedKey> RijndaelCipher::derive(const Salt& salt) {
-  // EVP_BytesToKey(MD5, count 1): D1 = MD5(P|S), Dn = MD5(Dn-1|P|S); key = D1|D2, iv = D3.
+  // OpenSSL's EVP_BytesToKey(MD5, count 1): D1 = MD5(P|S), Dn = MD5(Dn-1|P|S); key = D1|D2, iv = D3.
   DerivedKey derived;
-  std::array<unsigned char, 48> blocks{};
-  unsigned int size = 0;
+  std::array<std::uint8_t, 3 * MD5_DIGEST_SIZE> blocks{};
+  md5_ctx ctx;
   for (std::size_t round = 0; round < 3; ++round) {
-    EVP_MD_CTX* ctx = md_ctx_.get();
-    if (EVP_DigestInit_ex2(ctx, md5_.get(), nullptr) != 1 ||
-        (round > 0 && EVP_DigestUpdate(ctx, blocks.data() + 16 * (round - 1), 16) != 1) ||
-        EVP_DigestUpdate(ctx, passphrase_.bytes().data(), passphrase_.size()) != 1 ||
-        EVP_DigestUpdate(ctx, salt.data(), salt.size()) != 1 ||
-        EVP_DigestFinal_ex(ctx, blocks.data() + 16 * round, &size) != 1)
-      return openssl_failure("MD5 key derivation failed");
+    md5_init(&ctx);
+    if (round > 0) md5_update(&ctx, MD5_DIGEST_SIZE, blocks.data() + MD5_DIGEST_SIZE * (round - 1));
+    md5_update(&ctx, passphrase_.size(), passphrase_.bytes().data());
+    md5_update(&ctx, salt.size(), salt.data());
+    md5_digest(&ctx, MD5_DIGEST_SIZE, blocks.data() + MD5_DIGEST_SIZE * round);
   }
-  std::copy_n(blocks.begin(), 32, derived.key.mutable_bytes().begin());
-  std::copy_n(blocks.begin() + 32, 16, derived.iv.mutable_bytes().begin());
-  OPENSSL_cleanse(blocks.data(), blocks.size());
+  std::copy_n(blocks.begin(), kKeySize, derived.key.mutable_bytes().begin());
+  std::copy_n(blocks.begin() + kKeySize, kAesBlockSize, derived.iv.mutable_bytes().begin());
+  explicit_bzero(blocks.data(), blocks.size());
+  explicit_bzero(&ctx, sizeof ctx);
   return derived;
 }
 
 Result<std::string> RijndaelCipher::run(bool encrypting, const Salt& salt, std::span<const std::uint8_t> input) {
   auto derived = derive(salt);
   if (!derived) return fail(derived.error());
-  EVP_CIPHER_CTX* ctx = cipher_ctx_.get();
-  std::string output(input.size() + kAesBlockSize, '\0');
-  int written = 0;
-  int final_written = 0;
-  auto* out = reinterpret_cast<unsigned char*>(output.data());
-  if (EVP_CipherInit_ex2(ctx, cipher_.get(), derived->key.bytes().data(), derived->iv.bytes().data(),
-                         encrypting ? 1 : 0, nullptr) != 1 ||
-      EVP_CIPHER_CTX_set_padding(ctx, 0) != 1 ||  // PKCS#7 is ours: fwknop pads even the stream modes
-      EVP_CipherUpdate(ctx, out, &written, input.data(), int(input.size())) != 1 ||
-      EVP_CipherFinal_ex(ctx, out + written, &final_written) != 1)
-    return openssl_failure("AES operation failed");
-  output.resize(std::size_t(written + final_written));
+  const std::size_t length = input.size();
+  const bool whole_blocks = length % kAesBlockSize == 0;
+  std::string output(length, '\0');
+  auto* out = reinterpret_cast<std::uint8_t*>(output.data());
+  const std::uint8_t* in = input.data();
+  AesState aes;
+  std::copy_n(derived->iv.bytes().begin(), kAesBlockSize, aes.iv.begin());
+  // ECB and CBC decrypt with the inverse key schedule; CFB, OFB and CTR only ever run AES forwards.
+  const bool inverse = !encrypting && (mode_ == EncryptionMode::kEcb || mode_ == EncryptionMode::kCbc ||
+                                       mode_ == EncryptionMode::kCbcLegacyIv);
+  if (inverse)
+    aes256_set_decrypt_key(&aes.ctx, derived->key.bytes().data());
+  else
+    aes256_set_encrypt_key(&aes.ctx, derived->key.bytes().data());
+  switch (mode_) {
+    case EncryptionMode::kEcb:
+      if (!whole_blocks) return error(ErrorCode::kInternal, "ECB input is not whole blocks");
+      (encrypting ? aes256_encrypt : aes256_decrypt)(&aes.ctx, length, out, in);
+      break;
+    case EncryptionMode::kCbc:
+    case EncryptionMode::kCbcLegacyIv:
+      if (!whole_blocks) return error(ErrorCode::kInternal, "CBC input is not whole blocks");
+      if (encrypting)
+        cbc_encrypt(&aes.ctx, aes_encrypt, kAesBlockSize, aes.iv.data(), length, out, in);
+      else
+        cbc_decrypt(&aes.ctx, aes_decrypt, kAesBlockSize, aes.iv.data(), length, out, in);
+      break;
+    case EncryptionMode::kCfb:  // OpenSSL's AES-256-CFB is CFB128, nettle's cfb_* with a 16-byte block
+      if (encrypting)
+        cfb_encrypt(&aes.ctx, aes_encrypt, kAesBlockSize, aes.iv.data(), length, out, in);
+      else
+        cfb_decrypt(&aes.ctx, aes_encrypt, kAesBlockSize, aes.iv.data(), length, out, in);
+      break;
+    case EncryptionMode::kOfb:
+      ofb_crypt(aes.ctx, aes.iv.data(), length, out, in);
+      break;
+    case EncryptionMode::kCtr:  // the whole 16-byte IV is a big-endian counter, in OpenSSL and in nettle
+      ctr_crypt(&aes.ctx, aes_encrypt, kAesBlockSize, aes.iv.data(), length, out, in);
+      break;
+    case EncryptionMode::kAsymmetric:
+      return error(ErrorCode::kInvalidArgument, "not a Rijndael mode");
+  }
   return output;
 }
 

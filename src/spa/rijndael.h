@@ -9,7 +9,6 @@
 #include <string>
 #include <string_view>
 
-#include "common/openssl_ptr.h"
 #include "common/secret_bytes.h"
 #include "spa/error.h"
 #include "spa/types.h"
@@ -28,8 +27,8 @@ struct DerivedKey {
   SecretBytes iv{16};
 };
 
-// One object per key and mode; algorithms and contexts are fetched once and reused for every packet.
-// Not thread-safe.
+// One object per key and mode. Key and IV depend on each packet's salt, so each packet derives its own, keys AES
+// on the stack and wipes both. Not thread-safe.
 class RijndaelCipher {
  public:
   static Result<RijndaelCipher> create(EncryptionMode mode, const SecretBytes& passphrase);
@@ -43,15 +42,11 @@ class RijndaelCipher {
   Result<DerivedKey> derive(const Salt& salt);
 
  private:
-  RijndaelCipher(EncryptionMode mode, SecretBytes passphrase, MdPtr md5, CipherPtr cipher);
+  RijndaelCipher(EncryptionMode mode, SecretBytes passphrase) : mode_(mode), passphrase_(std::move(passphrase)) {}
   Result<std::string> run(bool encrypting, const Salt& salt, std::span<const std::uint8_t> input);
 
   EncryptionMode mode_;
   SecretBytes passphrase_;  // already '0'-padded and truncated in legacy mode
-  MdPtr md5_;
-  CipherPtr cipher_;
-  MdCtxPtr md_ctx_;
-  CipherCtxPtr cipher_ctx_;
 };
 
 }  // namespace sesame::spa
