@@ -3,6 +3,7 @@
 // pid file and the -S/-K/-R actions on a running daemon, -C, going to the background, and an unavailable firewall.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -337,6 +338,27 @@ TEST_F(SesamedCli, WithoutForegroundTheParentExitsOnceReadyOrWithTheStartupError
   EXPECT_NE(refused.output.find(std::to_string(port)), std::string::npos) << refused.output;
   EXPECT_NE(refused.output.find("Address already in use"), std::string::npos) << refused.output;
   EXPECT_EQ(sesamed(with(busy.config_args(), {"-S"})).exit_status, 1);
+}
+
+// Started by a user without privileges: the firewall is the first step that needs them, and the message says what
+// to do instead of only nftables' "Operation not permitted".
+TEST_F(SesamedCli, StartedWithoutPrivilegesSaysToRunAsRootOrWithTheCapabilities) {
+  if (::geteuid() != 0) GTEST_SKIP() << "SKIPPED: needs root, to start sesamed as user nobody";
+  const std::string setpriv = find_executable({"/usr/bin/setpriv", "/bin/setpriv"});
+  if (setpriv.empty()) GTEST_SKIP() << "SKIPPED: setpriv (util-linux) not installed";
+  const passwd* nobody = ::getpwnam("nobody");
+  if (nobody == nullptr) GTEST_SKIP() << "SKIPPED: no user nobody";
+  const SesamedFiles f = files("", knocker_.stanza("tcp/22"));
+  ASSERT_EQ(::chmod(dir_.path().c_str(), 0755), 0);
+  for (const std::string& path : {f.conf, f.access, f.run_dir})
+    ASSERT_EQ(::chown(path.c_str(), nobody->pw_uid, nobody->pw_gid), 0) << path;
+  const std::vector<std::string> argv =
+      with({setpriv, "--reuid=" + std::to_string(nobody->pw_uid), "--regid=" + std::to_string(nobody->pw_gid),
+            "--clear-groups", "--inh-caps=-all", "--", sesamed_path(), "-f"},
+           {"-c", f.conf, "-a", f.access, "-p", f.run_dir + "/sesamed.pid", "--replay-log", f.run_dir + "/replay.log"});
+  const ProcessResult run = run_process(argv, {.timeout = std::chrono::seconds(20)});
+  EXPECT_EQ(run.exit_status, 1) << run.output;
+  EXPECT_NE(run.output.find("run it as root, or with CAP_NET_ADMIN and CAP_NET_RAW"), std::string::npos) << run.output;
 }
 
 // A newcomer's access.conf readable by everyone: still accepted (as fwknopd), with one line that says what to do.
