@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <set>
+#include "server/firewall/nat_decision.h"
 #include "server/firewall/rule_text.h"
 
 namespace sesame::server::firewall {
@@ -49,15 +50,6 @@ std::optional<ListedRule> parse_listed_rule(std::string_view line) {
   }
   if (protocol != 0 && source && port) rule.grant = ExpiredGrant{*source, protocol, *port};
   return rule;
-}
-
-bool is_nat_request(const GrantRequest& grant) {
-  using spa::MessageType;
-  const MessageType type = grant.request->type;
-  if (type == MessageType::kNatAccess || type == MessageType::kClientTimeoutNatAccess ||
-      type == MessageType::kLocalNatAccess || type == MessageType::kClientTimeoutLocalNatAccess)
-    return true;
-  return grant.stanza && (grant.stanza->force_nat || grant.stanza->forward_all);
 }
 
 }  // namespace
@@ -223,7 +215,7 @@ Result<Ok, FirewallError> IpfwBackend::open(std::span<const GrantRequest> grants
     if (!grant.request) return fail(error("a grant without a request"));
     const AccessRequest& request = *grant.request;
     // As fwknopd's ipfw build: no NAT. Refused as a whole, so that no part of a NAT grant opens directly.
-    if (is_nat_request(grant))
+    if (is_nat_grant(grant))
       return fail(error("NAT access for " + request.allow_ip.to_string() + " is not supported by the ipfw backend"));
     const config::IpAddress source = request.allow_ip.unmapped();
     const config::IpAddress destination = request.packet_destination.unmapped();

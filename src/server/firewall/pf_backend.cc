@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <charconv>
 #include <set>
+#include "server/firewall/nat_decision.h"
 #include "server/firewall/rule_text.h"
 
 namespace sesame::server::firewall {
@@ -58,15 +59,6 @@ std::optional<ExpiredGrant> parse_grant(std::string_view line) {
   }
   if (!port_number) return std::nullopt;
   return ExpiredGrant{*source, number, *port_number};
-}
-
-bool is_nat_request(const GrantRequest& grant) {
-  using spa::MessageType;
-  const MessageType type = grant.request->type;
-  if (type == MessageType::kNatAccess || type == MessageType::kClientTimeoutNatAccess ||
-      type == MessageType::kLocalNatAccess || type == MessageType::kClientTimeoutLocalNatAccess)
-    return true;
-  return grant.stanza && (grant.stanza->force_nat || grant.stanza->forward_all);
 }
 
 }  // namespace
@@ -195,7 +187,7 @@ Result<Ok, FirewallError> PfBackend::open(std::span<const GrantRequest> grants, 
     if (!grant.request) return fail(error("a grant without a request"));
     const AccessRequest& request = *grant.request;
     // As fwknopd's pf build: no NAT. Refused as a whole, so that no part of a NAT grant opens directly.
-    if (is_nat_request(grant))
+    if (is_nat_grant(grant))
       return fail(error("NAT access for " + request.allow_ip.to_string() + " is not supported by the pf backend"));
     const config::IpAddress source = request.allow_ip.unmapped();
     const config::IpAddress destination = request.packet_destination.unmapped();
