@@ -108,10 +108,10 @@ client_depends=$(dpkg-deb -f "$client_deb" Depends)
 server_depends=$(dpkg-deb -f "$server_deb" Depends)
 echo "sesame-client Depends: $client_depends"
 echo "sesame-server Depends: $server_depends"
-for library in libc6 libssl3 libgpgme11; do
+for library in libc6 libnettle8 libgpgme11; do
   [[ $client_depends == *"$library"* ]] || fail "sesame-client does not depend on $library"
 done
-for library in libc6 libssl3 libgpgme11 libpcap0.8 libsystemd0 libnftables1 libnftnl11 libmnl0 \
+for library in libc6 libnettle8 libgpgme11 libpcap0.8 libsystemd0 libnftables1 libnftnl11 libmnl0 \
   libnetfilter-queue1 adduser; do
   [[ $server_depends == *"$library"* ]] || fail "sesame-server does not depend on $library"
 done
