@@ -571,7 +571,7 @@ class AccessParser {
     auto bytes = spa::base64_decode(value);
     if (!bytes) return std::nullopt;
     SecretBytes key(*bytes);
-    explicit_bzero(bytes->data(), bytes->size());
+    if (!bytes->empty()) explicit_bzero(bytes->data(), bytes->size());  // an empty vector's data() may be null
     return key;
   }
 
