@@ -91,17 +91,7 @@ Result<CommandOutcome, FirewallError> PfBackend::execute(const std::vector<std::
 Result<std::string, FirewallError> PfBackend::run(const std::vector<std::string>& args, std::string_view input) {
   auto outcome = execute(args, input);
   if (!outcome) return fail(outcome.error());
-  if (!outcome->succeeded()) {
-    std::vector<std::string> argv{settings_.exe};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::string message(1, '`');
-    message += command_line(argv);
-    message += "` failed (exit ";
-    message += std::to_string(outcome->exit_code);
-    message += "): ";
-    message += first_line(outcome->output);
-    return fail(error(std::move(message)));
-  }
+  if (!outcome->succeeded()) return fail(error(failure_text(settings_.exe, args, *outcome)));
   return std::move(outcome->output);
 }
 

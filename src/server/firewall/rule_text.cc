@@ -40,4 +40,12 @@ std::string first_line(std::string_view text, std::size_t max) {
   return std::string(text.substr(0, std::min(text.size(), max)));
 }
 
+std::string failure_text(std::string_view program, const std::vector<std::string>& args,
+                         const CommandOutcome& outcome) {
+  std::vector<std::string> argv{std::string(program)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return "`" + command_line(argv) + "` failed (exit " + std::to_string(outcome.exit_code) +
+         "): " + first_line(outcome.output);
+}
+
 }  // namespace sesame::server::firewall

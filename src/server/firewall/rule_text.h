@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/firewall/command_executor.h"
 #include "server/firewall/firewall_backend.h"
 
 namespace sesame::server::firewall {
@@ -40,5 +41,8 @@ std::string grant_key(const ExpiredGrant& grant);
 
 // The first line of a tool's output, at most `max` characters: enough of an error for one log line.
 std::string first_line(std::string_view text, std::size_t max = 300);
+
+// "`ipfw add ...` failed (exit 1): <first line of its output>": a failed tool run for one log line.
+std::string failure_text(std::string_view program, const std::vector<std::string>& args, const CommandOutcome& outcome);
 
 }  // namespace sesame::server::firewall
