@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "client/named_options.h"
 #include "config/setting_values.h"
 #include "spa/message.h"
 
@@ -36,109 +37,120 @@ std::optional<SecretBytes> secret(const std::optional<std::string>& text) {
   return SecretBytes::from_text(*text);
 }
 
-void add_options(CLI::App& app, ClientInvocation& invocation, RawValues& raw) {
+// Gives CLI11 an option only when the command line may name it (named_options.h); each option joins the current
+// --help group.
+class OptionAdder {
+ public:
+  OptionAdder(CLI::App& app, const NamedOptions& named) : app_(app), named_(named) {}
+
+  void group(const char* name) { group_ = name; }
+
+  template <typename T>
+  void option(const std::string& names, T& target, const std::string& help) {
+    if (named_.may_name(names)) app_.add_option(names, target, help)->group(group_);
+  }
+
+  template <typename T>
+  void option_in_range(const std::string& names, T& target, const std::string& help, int low, int high) {
+    if (named_.may_name(names)) app_.add_option(names, target, help)->check(CLI::Range(low, high))->group(group_);
+  }
+
+  template <typename T>
+  void flag(const std::string& names, T& target, const std::string& help) {
+    if (named_.may_name(names)) app_.add_flag(names, target, help)->group(group_);
+  }
+
+ private:
+  CLI::App& app_;
+  const NamedOptions& named_;
+  std::string group_;
+};
+
+void add_options(OptionAdder& add, ClientInvocation& invocation, RawValues& raw) {
   ClientSettings& s = invocation.settings;
-  const auto* request = "Request";
-  app.add_option("-A,--access", s.access, "Ports to open: proto/port[,proto/port...], e.g. tcp/22")->group(request);
-  app.add_option("-a,--allow-ip", s.allow_ip, "IPv4 address the server should allow")->group(request);
-  app.add_flag("-s,--source-ip", raw.source_ip, "Let the server allow the packet's source address")->group(request);
-  app.add_flag("-R,--resolve-ip-https,--resolve-ip-http", raw.resolve_ip, "Find the allow IP through a web service")
-      ->group(request);
-  app.add_flag("--resolve-http-only", raw.resolve_http_only, "Use plain HTTP for -R")->group(request);
-  app.add_option("--resolve-url", s.resolve_url, "Resolver URL for -R")->group(request);
-  app.add_option("-w,--wget-cmd", s.wget_cmd, "Accepted for fwknop compatibility; -R uses libcurl")->group(request);
-  app.add_flag("--use-wget-user-agent", raw.use_wget_user_agent, "Accepted for fwknop compatibility")->group(request);
-  app.add_option("-u,--user-agent", s.user_agent, "User-Agent for -R and -P http")->group(request);
-  app.add_option("-C,--server-cmd", invocation.server_command, "Send a command message instead of an access request")
-      ->group(request);
-  app.add_option("-f,--fw-timeout", raw.fw_timeout, "Ask for this many seconds of access (client timeout)")
-      ->group(request);
-  app.add_option("-U,--spoof-user", s.spoof_user, "Username to put in the packet")->group(request);
-  app.add_option("--time-offset-plus", raw.time_offset_plus, "Move the timestamp forward: N[s|m|h|d]")->group(request);
-  app.add_option("--time-offset-minus", raw.time_offset_minus, "Move the timestamp back: N[s|m|h|d]")->group(request);
+  add.group("Request");
+  add.option("-A,--access", s.access, "Ports to open: proto/port[,proto/port...], e.g. tcp/22");
+  add.option("-a,--allow-ip", s.allow_ip, "IPv4 address the server should allow");
+  add.flag("-s,--source-ip", raw.source_ip, "Let the server allow the packet's source address");
+  add.flag("-R,--resolve-ip-https,--resolve-ip-http", raw.resolve_ip, "Find the allow IP through a web service");
+  add.flag("--resolve-http-only", raw.resolve_http_only, "Use plain HTTP for -R");
+  add.option("--resolve-url", s.resolve_url, "Resolver URL for -R");
+  add.option("-w,--wget-cmd", s.wget_cmd, "Accepted for fwknop compatibility; -R uses libcurl");
+  add.flag("--use-wget-user-agent", raw.use_wget_user_agent, "Accepted for fwknop compatibility");
+  add.option("-u,--user-agent", s.user_agent, "User-Agent for -R and -P http");
+  add.option("-C,--server-cmd", invocation.server_command, "Send a command message instead of an access request");
+  add.option("-f,--fw-timeout", raw.fw_timeout, "Ask for this many seconds of access (client timeout)");
+  add.option("-U,--spoof-user", s.spoof_user, "Username to put in the packet");
+  add.option("--time-offset-plus", raw.time_offset_plus, "Move the timestamp forward: N[s|m|h|d]");
+  add.option("--time-offset-minus", raw.time_offset_minus, "Move the timestamp back: N[s|m|h|d]");
 
-  const auto* nat = "NAT";
-  app.add_option("-N,--nat-access", raw.nat_access, "Forward to an internal host: host:port or host,port")->group(nat);
-  app.add_flag("--nat-local", raw.nat_local, "Forward to a port on the SPA server itself")->group(nat);
-  app.add_option("--nat-port", raw.nat_port, "Port the server should translate")->group(nat);
-  app.add_flag("--nat-rand-port", raw.nat_rand_port, "Pick the translated port at random")->group(nat);
+  add.group("NAT");
+  add.option("-N,--nat-access", raw.nat_access, "Forward to an internal host: host:port or host,port");
+  add.flag("--nat-local", raw.nat_local, "Forward to a port on the SPA server itself");
+  add.option("--nat-port", raw.nat_port, "Port the server should translate");
+  add.flag("--nat-rand-port", raw.nat_rand_port, "Pick the translated port at random");
 
-  const auto* server = "Server and transport";
-  app.add_option("-D,--destination", s.spa_server, "SPA server host name or address")->group(server);
-  app.add_option("-p,--server-port", raw.server_port, "Destination port (default 62201)")->group(server);
-  app.add_option("-P,--server-proto", raw.server_proto, "udp (default), tcp, udpraw, tcpraw, icmp or http")
-      ->group(server);
-  app.add_option("-S,--source-port", raw.source_port, "Source port")->group(server);
-  app.add_option("-Q,--spoof-source,--spoof-src", s.spoof_source_ip, "Forged source IPv4 (raw modes, root)")
-      ->group(server);
-  app.add_flag("-r,--rand-port", raw.rand_port, "Send to a random port in 10000-65534")
-      ->group(server);
-  app.add_option("--icmp-type", invocation.icmp_type, "ICMP type for -P icmp (default 0)")
-      ->check(CLI::Range(0, 40))
-      ->group(server);
-  app.add_option("--icmp-code", invocation.icmp_code, "ICMP code for -P icmp (default 0)")
-      ->check(CLI::Range(0, 15))
-      ->group(server);
-  app.add_option("-H,--http-proxy", invocation.http_proxy, "Send through this HTTP proxy: host[:port]")->group(server);
-  app.add_flag("--server-resolve-ipv4", raw.server_resolve_ipv4, "Use only IPv4 answers for -D")->group(server);
-  app.add_flag("-4", invocation.ipv4_only, "Use IPv4 to reach the server")->group(server);
-  app.add_flag("-6", invocation.ipv6_only, "Use IPv6 to reach the server")->group(server);
+  add.group("Server and transport");
+  add.option("-D,--destination", s.spa_server, "SPA server host name or address");
+  add.option("-p,--server-port", raw.server_port, "Destination port (default 62201)");
+  add.option("-P,--server-proto", raw.server_proto, "udp (default), tcp, udpraw, tcpraw, icmp or http");
+  add.option("-S,--source-port", raw.source_port, "Source port");
+  add.option("-Q,--spoof-source,--spoof-src", s.spoof_source_ip, "Forged source IPv4 (raw modes, root)");
+  add.flag("-r,--rand-port", raw.rand_port, "Send to a random port in 10000-65534");
+  add.option_in_range("--icmp-type", invocation.icmp_type, "ICMP type for -P icmp (default 0)", 0, 40);
+  add.option_in_range("--icmp-code", invocation.icmp_code, "ICMP code for -P icmp (default 0)", 0, 15);
+  add.option("-H,--http-proxy", invocation.http_proxy, "Send through this HTTP proxy: host[:port]");
+  add.flag("--server-resolve-ipv4", raw.server_resolve_ipv4, "Use only IPv4 answers for -D");
+  add.flag("-4", invocation.ipv4_only, "Use IPv4 to reach the server");
+  add.flag("-6", invocation.ipv6_only, "Use IPv6 to reach the server");
 
-  const auto* crypto = "Encryption and keys";
-  app.add_option("-m,--digest-type", raw.digest_type,
-                 "Inner digest: md5 sha1 sha256 (default) sha384 sha512 "
-                 "sha3_256 sha3_512")
-      ->group(crypto);
-  app.add_option("-M,--encryption-mode", raw.encryption_mode, "cbc (default) ecb cfb ofb ctr legacy asymmetric")
-      ->group(crypto);
-  app.add_option("--key-rijndael", raw.key, "Encryption key as text")->group(crypto);
-  app.add_option("--key-base64-rijndael", raw.key_base64, "Encryption key in base64")->group(crypto);
-  app.add_flag("--use-hmac", raw.use_hmac, "Authenticate the packet with an HMAC")->group(crypto);
-  app.add_option("--hmac-digest-type", raw.hmac_digest_type, "HMAC hash (default sha256)")->group(crypto);
-  app.add_option("--key-hmac", raw.hmac_key, "HMAC key as text")->group(crypto);
-  app.add_option("--key-base64-hmac", raw.hmac_key_base64, "HMAC key in base64")->group(crypto);
-  app.add_option("-G,--get-key", s.key_file, "Read the encryption key from a key file")->group(crypto);
-  app.add_option("--get-hmac-key", s.hmac_key_file, "Read the HMAC key from a key file")->group(crypto);
-  app.add_flag("--stdin", invocation.keys_from_stdin, "Read keys from standard input")->group(crypto);
-  app.add_option("--fd", invocation.keys_from_fd, "Read keys from this file descriptor")->group(crypto);
-  app.add_flag("-k,--key-gen", invocation.key_gen, "Print new random keys and exit")->group(crypto);
-  app.add_option("-K,--key-gen-file", invocation.key_gen_file, "Write new random keys to this file and exit")
-      ->group(crypto);
-  app.add_option("--key-len", invocation.key_length, "Key length for --key-gen (default 32)")
-      ->check(CLI::Range(1, 128))
-      ->group(crypto);
-  app.add_option("--hmac-key-len", invocation.hmac_key_length, "HMAC key length for --key-gen")
-      ->check(CLI::Range(1, 128))
-      ->group(crypto);
-  app.add_flag("--qr", invocation.key_gen_qr, "With --key-gen: also print the keys as a QR code")->group(crypto);
+  add.group("Encryption and keys");
+  add.option("-m,--digest-type", raw.digest_type,
+             "Inner digest: md5 sha1 sha256 (default) sha384 sha512 "
+             "sha3_256 sha3_512");
+  add.option("-M,--encryption-mode", raw.encryption_mode, "cbc (default) ecb cfb ofb ctr legacy asymmetric");
+  add.option("--key-rijndael", raw.key, "Encryption key as text");
+  add.option("--key-base64-rijndael", raw.key_base64, "Encryption key in base64");
+  add.flag("--use-hmac", raw.use_hmac, "Authenticate the packet with an HMAC");
+  add.option("--hmac-digest-type", raw.hmac_digest_type, "HMAC hash (default sha256)");
+  add.option("--key-hmac", raw.hmac_key, "HMAC key as text");
+  add.option("--key-base64-hmac", raw.hmac_key_base64, "HMAC key in base64");
+  add.option("-G,--get-key", s.key_file, "Read the encryption key from a key file");
+  add.option("--get-hmac-key", s.hmac_key_file, "Read the HMAC key from a key file");
+  add.flag("--stdin", invocation.keys_from_stdin, "Read keys from standard input");
+  add.option("--fd", invocation.keys_from_fd, "Read keys from this file descriptor");
+  add.flag("-k,--key-gen", invocation.key_gen, "Print new random keys and exit");
+  add.option("-K,--key-gen-file", invocation.key_gen_file, "Write new random keys to this file and exit");
+  add.option_in_range("--key-len", invocation.key_length, "Key length for --key-gen (default 32)", 1, 128);
+  add.option_in_range("--hmac-key-len", invocation.hmac_key_length, "HMAC key length for --key-gen", 1, 128);
+  add.flag("--qr", invocation.key_gen_qr, "With --key-gen: also print the keys as a QR code");
 
-  const auto* gpg = "GnuPG";
-  app.add_flag("-g,--gpg-encryption", raw.use_gpg, "Encrypt with GnuPG")->group(gpg);
-  app.add_option("--gpg-recipient-key", s.gpg_recipient, "Server's key")->group(gpg);
-  app.add_option("--gpg-signer-key", s.gpg_signer, "Your signing key")->group(gpg);
-  app.add_option("--gpg-home-dir", s.gpg_home_dir, "GnuPG home directory")->group(gpg);
-  app.add_option("--gpg-exe", s.gpg_exe, "gpg binary")->group(gpg);
-  app.add_flag("--gpg-agent", raw.gpg_agent, "Let gpg-agent supply the signing passphrase")->group(gpg);
-  app.add_flag("--gpg-no-signing-pw", raw.gpg_no_signing_pw, "The signing key has no passphrase")->group(gpg);
+  add.group("GnuPG");
+  add.flag("-g,--gpg-encryption", raw.use_gpg, "Encrypt with GnuPG");
+  add.option("--gpg-recipient-key", s.gpg_recipient, "Server's key");
+  add.option("--gpg-signer-key", s.gpg_signer, "Your signing key");
+  add.option("--gpg-home-dir", s.gpg_home_dir, "GnuPG home directory");
+  add.option("--gpg-exe", s.gpg_exe, "gpg binary");
+  add.flag("--gpg-agent", raw.gpg_agent, "Let gpg-agent supply the signing passphrase");
+  add.flag("--gpg-no-signing-pw", raw.gpg_no_signing_pw, "The signing key has no passphrase");
 
-  const auto* files = "Files and modes";
-  app.add_flag("-T,--test", invocation.test, "Build and show the packet, send nothing")->group(files);
-  app.add_option("-B,--save-packet", invocation.save_packet_file, "Save the packet to this file")->group(files);
-  app.add_flag("-b,--save-packet-append", invocation.save_packet_append, "With -B: append")->group(files);
-  app.add_option("-n,--named-config", invocation.named_config, "Use this stanza of the rc file")->group(files);
-  app.add_option("--rc-file", invocation.rc_file, "rc file instead of ~/.sesamerc or ~/.fwknoprc")->group(files);
-  app.add_flag("--no-rc-file", invocation.no_rc_file, "Read no rc file")->group(files);
-  app.add_flag("--no-home-dir", invocation.no_home_dir, "Do not use $HOME")->group(files);
-  app.add_flag("--save-rc-stanza", invocation.save_rc_stanza, "Save these options as an rc-file stanza")->group(files);
-  app.add_flag("--force-stanza", invocation.force_stanza, "With --save-rc-stanza: overwrite keys without asking")
-      ->group(files);
-  app.add_flag("--stanza-list", invocation.stanza_list, "List the stanzas of the rc file")->group(files);
-  app.add_option("-E,--save-args-file", invocation.save_args_file, "Save the command line here")->group(files);
-  app.add_flag("--no-save-args", raw.no_save_args, "Do not save the command line")->group(files);
-  app.add_flag("-l,--last-cmd", invocation.last_cmd, "Run the last saved command line again")->group(files);
-  app.add_flag("--show-last", invocation.show_last, "Show the last saved command line")->group(files);
-  app.add_flag("-v,--verbose", raw.verbose, "More output (repeat for more)")->group(files);
-  app.add_flag("-V,--version", invocation.version, "Print the version")->group(files);
+  add.group("Files and modes");
+  add.flag("-T,--test", invocation.test, "Build and show the packet, send nothing");
+  add.option("-B,--save-packet", invocation.save_packet_file, "Save the packet to this file");
+  add.flag("-b,--save-packet-append", invocation.save_packet_append, "With -B: append");
+  add.option("-n,--named-config", invocation.named_config, "Use this stanza of the rc file");
+  add.option("--rc-file", invocation.rc_file, "rc file instead of ~/.sesamerc or ~/.fwknoprc");
+  add.flag("--no-rc-file", invocation.no_rc_file, "Read no rc file");
+  add.flag("--no-home-dir", invocation.no_home_dir, "Do not use $HOME");
+  add.flag("--save-rc-stanza", invocation.save_rc_stanza, "Save these options as an rc-file stanza");
+  add.flag("--force-stanza", invocation.force_stanza, "With --save-rc-stanza: overwrite keys without asking");
+  add.flag("--stanza-list", invocation.stanza_list, "List the stanzas of the rc file");
+  add.option("-E,--save-args-file", invocation.save_args_file, "Save the command line here");
+  add.flag("--no-save-args", raw.no_save_args, "Do not save the command line");
+  add.flag("-l,--last-cmd", invocation.last_cmd, "Run the last saved command line again");
+  add.flag("--show-last", invocation.show_last, "Show the last saved command line");
+  add.flag("-v,--verbose", raw.verbose, "More output (repeat for more)");
+  add.flag("-V,--version", invocation.version, "Print the version");
 }
 
 Result<Ok> convert_values(const RawValues& raw, ClientInvocation& invocation) {
@@ -232,9 +244,9 @@ Result<Ok> convert_values(const RawValues& raw, ClientInvocation& invocation) {
   return Ok{};
 }
 
-}  // namespace
-
-Result<ParsedCommandLine> parse_command_line(const std::vector<std::string>& args) {
+// One CLI11 pass over the options `named` lets in. Without every option, anything CLI11 does not understand (help,
+// an unknown option) returns nullopt: the caller parses again with all of them for the full text.
+std::optional<Result<ParsedCommandLine>> parse_pass(const std::vector<std::string>& args, const NamedOptions& named) {
   CLI::App app{
       "sesame: Single Packet Authorization client, compatible with fwknop 2.6.x.\n"
       "Usage: sesame -A proto/port -a IP|-s|-R -D server [options]    or    sesame -n stanza [options]",
@@ -242,19 +254,33 @@ Result<ParsedCommandLine> parse_command_line(const std::vector<std::string>& arg
   app.get_formatter()->column_width(32);
   ParsedCommandLine parsed;
   RawValues raw;
-  add_options(app, parsed.invocation, raw);
+  OptionAdder adder{app, named};
+  add_options(adder, parsed.invocation, raw);
   std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);  // CLI11 takes the arguments in reverse
   try {
     app.parse(reversed);
   } catch (const CLI::CallForHelp&) {
+    if (!named.names_every_option()) return std::nullopt;
     parsed.help = HelpRequest{app.help()};
     return parsed;
   } catch (const CLI::ParseError& e) {
+    if (!named.names_every_option()) return std::nullopt;
     return fail(ClientError{e.what()});
   }
-  if (!app.remaining().empty()) return fail(ClientError{"unexpected argument: " + app.remaining().front()});
+  if (!app.remaining().empty()) {
+    if (!named.names_every_option()) return std::nullopt;
+    return fail(ClientError{"unexpected argument: " + app.remaining().front()});
+  }
   if (auto converted = convert_values(raw, parsed.invocation); !converted) return fail(converted.error());
   return parsed;
+}
+
+}  // namespace
+
+Result<ParsedCommandLine> parse_command_line(const std::vector<std::string>& args) {
+  const std::vector<std::string> arguments(args.begin() + (args.empty() ? 0 : 1), args.end());
+  if (auto parsed = parse_pass(args, NamedOptions::in(arguments))) return std::move(*parsed);
+  return std::move(*parse_pass(args, NamedOptions::all()));
 }
 
 }  // namespace sesame::client

@@ -2,9 +2,10 @@
 // QR encoding through libqrencode and two renderings of the module matrix.
 #include "extras/qr_code.h"
 
-#include <memory>
-
+#include <dlfcn.h>
 #include <qrencode.h>
+
+#include <memory>
 
 namespace sesame::extras {
 namespace {
@@ -12,16 +13,45 @@ namespace {
 constexpr int kTerminalQuietZone = 2;
 constexpr int kImageQuietZone = 4;
 
+// libqrencode is dlopen()ed on the first QR code: only --key-gen --qr needs it, and linked normally it would be
+// loaded (and its symbols bound) at every start of the client and of sesamed.
+struct Qrencode {
+  decltype(&::QRcode_encodeString8bit) encode_string_8bit = nullptr;
+  decltype(&::QRcode_free) free = nullptr;
+};
+
+Result<Qrencode, std::string> load_qrencode() {
+  void* library = dlopen("libqrencode.so.4", RTLD_NOW | RTLD_LOCAL);  // Debian's libqrencode4
+  if (library == nullptr) return fail(std::string("QR codes need ") + dlerror());
+  Qrencode qrencode;
+  qrencode.encode_string_8bit =
+      reinterpret_cast<decltype(qrencode.encode_string_8bit)>(dlsym(library, "QRcode_encodeString8bit"));
+  qrencode.free = reinterpret_cast<decltype(qrencode.free)>(dlsym(library, "QRcode_free"));
+  if (qrencode.encode_string_8bit == nullptr || qrencode.free == nullptr)
+    return fail(std::string("QR codes need libqrencode.so.4 with QRcode_encodeString8bit and QRcode_free"));
+  return qrencode;  // stays loaded for the life of the process
+}
+
+Result<const Qrencode*, std::string> qrencode() {
+  static const Result<Qrencode, std::string> loaded = load_qrencode();
+  if (!loaded) return fail(loaded.error());
+  return &loaded.value();
+}
+
 struct QrCodeFree {
-  void operator()(QRcode* code) const noexcept { QRcode_free(code); }
+  decltype(&::QRcode_free) free;
+  void operator()(QRcode* code) const noexcept { free(code); }
 };
 
 }  // namespace
 
 Result<QrMatrix, std::string> encode_qr(std::string_view text) {
+  const auto library = qrencode();
+  if (!library) return fail(library.error());
   const std::string owned(text);
   // 8-bit mode keeps base64 exact; level M survives a smudged phone screen.
-  std::unique_ptr<QRcode, QrCodeFree> code(QRcode_encodeString8bit(owned.c_str(), 0, QR_ECLEVEL_M));
+  std::unique_ptr<QRcode, QrCodeFree> code((*library)->encode_string_8bit(owned.c_str(), 0, QR_ECLEVEL_M),
+                                           QrCodeFree{(*library)->free});
   if (!code) return fail(std::string("QR encoding failed: text too long?"));
   QrMatrix matrix;
   matrix.width = code->width;

@@ -13,6 +13,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "spa/gpgme_library.h"
+
 namespace sesame::spa {
 namespace {
 
@@ -20,14 +22,19 @@ namespace {
 // bzip2 packet could make gpg inflate (and us buffer) gigabytes.
 constexpr std::size_t kMaxPlaintextBytes = 64 * 1024;
 
+// The loaded library: only called once ready_gpgme() succeeded (every object below comes from it).
+const GpgmeLibrary& gpgme() {
+  return *gpgme_library().value();
+}
+
 struct ReleaseCtx {
-  void operator()(gpgme_ctx_t ctx) const noexcept { gpgme_release(ctx); }
+  void operator()(gpgme_ctx_t ctx) const noexcept { gpgme().release(ctx); }
 };
 struct ReleaseData {
-  void operator()(gpgme_data_t data) const noexcept { gpgme_data_release(data); }
+  void operator()(gpgme_data_t data) const noexcept { gpgme().data_release(data); }
 };
 struct UnrefKey {
-  void operator()(gpgme_key_t key) const noexcept { gpgme_key_unref(key); }
+  void operator()(gpgme_key_t key) const noexcept { gpgme().key_unref(key); }
 };
 using CtxPtr = std::unique_ptr<std::remove_pointer_t<gpgme_ctx_t>, ReleaseCtx>;
 using DataPtr = std::unique_ptr<std::remove_pointer_t<gpgme_data_t>, ReleaseData>;
@@ -35,7 +42,7 @@ using KeyPtr = std::unique_ptr<std::remove_pointer_t<gpgme_key_t>, UnrefKey>;
 
 std::string gpgme_text(gpgme_error_t err) {
   std::array<char, 256> text{};
-  gpgme_strerror_r(err, text.data(), text.size());  // the thread-safe variant
+  gpgme().strerror_r(err, text.data(), text.size());  // the thread-safe variant
   text.back() = '\0';
   return text.data();
 }
@@ -50,14 +57,13 @@ std::string upper(std::string_view text) {
   return out;
 }
 
-// gpgme wants gpgme_check_version before the first context; the function-local static runs it exactly once,
-// thread-safely, and is never written afterwards.
-gpgme_error_t init_gpgme() {
-  static const gpgme_error_t status = [] {
-    if (gpgme_check_version(GPGME_VERSION) == nullptr) return gpgme_error(GPG_ERR_NOT_SUPPORTED);  // lib < headers
-    return gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP);
-  }();
-  return status;
+// Loaded (gpgme_library.h) and its OpenPGP engine checked, once.
+Result<const GpgmeLibrary*> ready_gpgme() {
+  auto library = gpgme_library();
+  if (!library) return fail(library.error());
+  static const gpgme_error_t engine = (*library)->engine_check_version(GPGME_PROTOCOL_OpenPGP);
+  if (engine) return error(ErrorCode::kGpgError, "gpgme OpenPGP engine unavailable: " + gpgme_text(engine));
+  return library;
 }
 
 // The passphrase comes from configuration, not from a person: if gpg rejected it once, the same bytes will not
@@ -65,9 +71,9 @@ gpgme_error_t init_gpgme() {
 gpgme_error_t supply_passphrase(void* hook, const char* /*uid_hint*/, const char* /*info*/, int prev_was_bad, int fd) {
   if (prev_was_bad) return gpgme_error(GPG_ERR_BAD_PASSPHRASE);
   const auto& passphrase = *static_cast<const SecretBytes*>(hook);
-  if (!passphrase.empty() && gpgme_io_writen(fd, passphrase.bytes().data(), passphrase.size()) != 0)
-    return gpgme_error_from_syserror();
-  if (gpgme_io_writen(fd, "\n", 1) != 0) return gpgme_error_from_syserror();
+  if (!passphrase.empty() && gpgme().io_writen(fd, passphrase.bytes().data(), passphrase.size()) != 0)
+    return gpgme_error(gpgme().err_code_from_syserror());
+  if (gpgme().io_writen(fd, "\n", 1) != 0) return gpgme_error(gpgme().err_code_from_syserror());
   return 0;
 }
 
@@ -78,26 +84,26 @@ bool is_one_line(const SecretBytes& passphrase) {
 }
 
 Result<CtxPtr> new_context(const std::string& home_dir, const SecretBytes& passphrase) {
-  if (const gpgme_error_t err = init_gpgme()) return gpg_failure("gpgme OpenPGP engine unavailable", err);
+  if (auto ready = ready_gpgme(); !ready) return fail(ready.error());
   gpgme_ctx_t raw = nullptr;
-  if (const gpgme_error_t err = gpgme_new(&raw)) return gpg_failure("gpgme_new", err);
+  if (const gpgme_error_t err = gpgme().new_context(&raw)) return gpg_failure("gpgme_new", err);
   CtxPtr ctx(raw);
-  if (const gpgme_error_t err = gpgme_set_protocol(ctx.get(), GPGME_PROTOCOL_OpenPGP))
+  if (const gpgme_error_t err = gpgme().set_protocol(ctx.get(), GPGME_PROTOCOL_OpenPGP))
     return gpg_failure("gpgme_set_protocol", err);
   if (!home_dir.empty()) {
     // Per context, not gpgme_set_engine_info: two stanzas with different GPG_HOME_DIRs must not race.
     if (const gpgme_error_t err =
-            gpgme_ctx_set_engine_info(ctx.get(), GPGME_PROTOCOL_OpenPGP, nullptr, home_dir.c_str()))
+            gpgme().ctx_set_engine_info(ctx.get(), GPGME_PROTOCOL_OpenPGP, nullptr, home_dir.c_str()))
       return gpg_failure("gpgme_ctx_set_engine_info(" + home_dir + ")", err);
   }
-  gpgme_set_armor(ctx.get(), 0);    // binary: the SPA layer base64-encodes it itself (protocol.md §5)
-  gpgme_set_offline(ctx.get(), 1);  // no dirmngr: verifying a signature must never fetch keys from the network
-  if (const gpgme_error_t err = gpgme_set_keylist_mode(ctx.get(), GPGME_KEYLIST_MODE_LOCAL))
+  gpgme().set_armor(ctx.get(), 0);    // binary: the SPA layer base64-encodes it itself (protocol.md §5)
+  gpgme().set_offline(ctx.get(), 1);  // no dirmngr: verifying a signature must never fetch keys from the network
+  if (const gpgme_error_t err = gpgme().set_keylist_mode(ctx.get(), GPGME_KEYLIST_MODE_LOCAL))
     return gpg_failure("gpgme_set_keylist_mode", err);
-  if (const gpgme_error_t err = gpgme_set_pinentry_mode(ctx.get(), GPGME_PINENTRY_MODE_LOOPBACK))
+  if (const gpgme_error_t err = gpgme().set_pinentry_mode(ctx.get(), GPGME_PINENTRY_MODE_LOOPBACK))
     return gpg_failure("gpgme_set_pinentry_mode(loopback)", err);
   // gpgme only reads through the hook; the SecretBytes outlives the context (both belong to the caller's call).
-  gpgme_set_passphrase_cb(ctx.get(), supply_passphrase, const_cast<SecretBytes*>(&passphrase));
+  gpgme().set_passphrase_cb(ctx.get(), supply_passphrase, const_cast<SecretBytes*>(&passphrase));
   return ctx;
 }
 
@@ -105,18 +111,18 @@ Result<CtxPtr> new_context(const std::string& home_dir, const SecretBytes& passp
 Result<KeyPtr> find_key(gpgme_ctx_t ctx, const std::string& spec, bool is_secret, std::string_view role) {
   const std::string what = std::string(role) + " key \"" + spec + "\"";
   if (spec.empty()) return error(ErrorCode::kGpgError, std::string(role) + " key id is empty");
-  if (const gpgme_error_t err = gpgme_op_keylist_start(ctx, spec.c_str(), is_secret ? 1 : 0))
+  if (const gpgme_error_t err = gpgme().op_keylist_start(ctx, spec.c_str(), is_secret ? 1 : 0))
     return gpg_failure("listing " + what, err);
   gpgme_key_t raw = nullptr;
-  gpgme_error_t err = gpgme_op_keylist_next(ctx, &raw);
+  gpgme_error_t err = gpgme().op_keylist_next(ctx, &raw);
   KeyPtr first(raw);
   KeyPtr second;
   if (!err) {
     raw = nullptr;
-    err = gpgme_op_keylist_next(ctx, &raw);
+    err = gpgme().op_keylist_next(ctx, &raw);
     second.reset(raw);
   }
-  gpgme_op_keylist_end(ctx);
+  gpgme().op_keylist_end(ctx);
   if (!first) {
     if (gpgme_err_code(err) == GPG_ERR_EOF)
       return error(ErrorCode::kGpgError, what + " not found" + (is_secret ? " among secret keys" : ""));
@@ -136,19 +142,20 @@ Result<DataPtr> data_from(std::span<const std::uint8_t> bytes) {
   gpgme_data_t raw = nullptr;
   // copy = 0: gpgme reads our buffer in place, so no second copy of the plaintext is left in gpgme's heap.
   if (const gpgme_error_t err =
-          gpgme_data_new_from_mem(&raw, reinterpret_cast<const char*>(bytes.data()), bytes.size(), 0))
+          gpgme().data_new_from_mem(&raw, reinterpret_cast<const char*>(bytes.data()), bytes.size(), 0))
     return gpg_failure("gpgme_data_new_from_mem", err);
   return DataPtr(raw);
 }
 
 Result<std::vector<std::uint8_t>> read_all(gpgme_data_t data) {
-  if (gpgme_data_seek(data, 0, SEEK_SET) != 0) return gpg_failure("gpgme_data_seek", gpgme_error_from_syserror());
+  if (gpgme().data_seek(data, 0, SEEK_SET) != 0)
+    return gpg_failure("gpgme_data_seek", gpgme_error(gpgme().err_code_from_syserror()));
   std::vector<std::uint8_t> out;
   std::array<std::uint8_t, 4096> chunk{};
   for (;;) {
-    const ssize_t got = gpgme_data_read(data, chunk.data(), chunk.size());
+    const ssize_t got = gpgme().data_read(data, chunk.data(), chunk.size());
     if (got == 0) break;
-    if (got < 0) return gpg_failure("gpgme_data_read", gpgme_error_from_syserror());
+    if (got < 0) return gpg_failure("gpgme_data_read", gpgme_error(gpgme().err_code_from_syserror()));
     out.insert(out.end(), chunk.begin(), chunk.begin() + got);
   }
   return out;
@@ -157,12 +164,12 @@ Result<std::vector<std::uint8_t>> read_all(gpgme_data_t data) {
 // "gpgme_op_encrypt_sign: Unusable public key (recipient ...: reason)" — gpgme's own reason per key.
 std::string encrypt_failure_detail(gpgme_ctx_t ctx, std::string_view op, gpgme_error_t err, bool is_signing) {
   std::string detail = std::string(op) + ": " + gpgme_text(err);
-  if (const gpgme_encrypt_result_t result = gpgme_op_encrypt_result(ctx)) {
+  if (const gpgme_encrypt_result_t result = gpgme().op_encrypt_result(ctx)) {
     for (gpgme_invalid_key_t key = result->invalid_recipients; key != nullptr; key = key->next)
       detail += std::string(" (recipient ") + (key->fpr ? key->fpr : "?") + ": " + gpgme_text(key->reason) + ")";
   }
   if (is_signing) {
-    if (const gpgme_sign_result_t result = gpgme_op_sign_result(ctx)) {
+    if (const gpgme_sign_result_t result = gpgme().op_sign_result(ctx)) {
       for (gpgme_invalid_key_t key = result->invalid_signers; key != nullptr; key = key->next)
         detail += std::string(" (signer ") + (key->fpr ? key->fpr : "?") + ": " + gpgme_text(key->reason) + ")";
     }
@@ -189,7 +196,7 @@ ssize_t sink_write(void* handle, const void* buffer, std::size_t size) {
 
 GpgSignature first_signature(gpgme_ctx_t ctx) {
   GpgSignature signature;
-  const gpgme_verify_result_t result = gpgme_op_verify_result(ctx);
+  const gpgme_verify_result_t result = gpgme().op_verify_result(ctx);
   if (result == nullptr || result->signatures == nullptr) return signature;
   const gpgme_signature_t sig = result->signatures;  // fwknop looks at the first signature only
   signature.present = true;
@@ -222,14 +229,14 @@ Result<std::vector<std::uint8_t>> gpg_encrypt(std::string_view plaintext, const 
     if (!signer) return fail(signer.error());
     if (!(*signer)->can_sign)
       return error(ErrorCode::kGpgError, "signer key \"" + params.signer + "\" has no usable signing key");
-    if (const gpgme_error_t err = gpgme_signers_add(ctx->get(), signer->get()))
+    if (const gpgme_error_t err = gpgme().signers_add(ctx->get(), signer->get()))
       return gpg_failure("gpgme_signers_add(" + params.signer + ")", err);
   }
 
   auto in = data_from({reinterpret_cast<const std::uint8_t*>(plaintext.data()), plaintext.size()});
   if (!in) return fail(in.error());
   gpgme_data_t raw_out = nullptr;
-  if (const gpgme_error_t err = gpgme_data_new(&raw_out)) return gpg_failure("gpgme_data_new", err);
+  if (const gpgme_error_t err = gpgme().data_new(&raw_out)) return gpg_failure("gpgme_data_new", err);
   const DataPtr out(raw_out);
 
   std::array<gpgme_key_t, 2> recipients = {recipient->get(), nullptr};
@@ -237,15 +244,15 @@ Result<std::vector<std::uint8_t>> gpg_encrypt(std::string_view plaintext, const 
   // not add a second recipient (protocol.md §5: exactly one).
   const auto flags = static_cast<gpgme_encrypt_flags_t>(GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_ENCRYPT_TO);
   const gpgme_error_t err = is_signing
-                                ? gpgme_op_encrypt_sign(ctx->get(), recipients.data(), flags, in->get(), out.get())
-                                : gpgme_op_encrypt(ctx->get(), recipients.data(), flags, in->get(), out.get());
+                                ? gpgme().op_encrypt_sign(ctx->get(), recipients.data(), flags, in->get(), out.get())
+                                : gpgme().op_encrypt(ctx->get(), recipients.data(), flags, in->get(), out.get());
   if (err) {
     return error(
         ErrorCode::kGpgError,
         encrypt_failure_detail(ctx->get(), is_signing ? "gpgme_op_encrypt_sign" : "gpgme_op_encrypt", err, is_signing));
   }
   if (is_signing) {
-    const gpgme_sign_result_t signed_result = gpgme_op_sign_result(ctx->get());
+    const gpgme_sign_result_t signed_result = gpgme().op_sign_result(ctx->get());
     if (signed_result == nullptr || signed_result->signatures == nullptr || signed_result->invalid_signers != nullptr)
       return error(ErrorCode::kGpgError, "gpgme_op_encrypt_sign: message was not signed by \"" + params.signer + "\"");
   }
@@ -266,15 +273,15 @@ Result<GpgDecrypted> gpg_decrypt(std::span<const std::uint8_t> blob, const GpgDe
   PlaintextSink sink;
   gpgme_data_cbs callbacks{nullptr, sink_write, nullptr, nullptr};  // gpgme keeps a pointer: outlives `out`
   gpgme_data_t raw_out = nullptr;
-  if (const gpgme_error_t err = gpgme_data_new_from_cbs(&raw_out, &callbacks, &sink))
+  if (const gpgme_error_t err = gpgme().data_new_from_cbs(&raw_out, &callbacks, &sink))
     return gpg_failure("gpgme_data_new_from_cbs", err);
   DataPtr out(raw_out);
 
-  const gpgme_error_t err = gpgme_op_decrypt_verify(ctx->get(), in->get(), out.get());
+  const gpgme_error_t err = gpgme().op_decrypt_verify(ctx->get(), in->get(), out.get());
   out.reset();
   if (sink.is_overflowed)
     return error(ErrorCode::kGpgError, "decrypted data exceeds " + std::to_string(kMaxPlaintextBytes) + " bytes");
-  const gpgme_decrypt_result_t decrypted = gpgme_op_decrypt_result(ctx->get());
+  const gpgme_decrypt_result_t decrypted = gpgme().op_decrypt_result(ctx->get());
   if (err) {
     std::string detail = "gpgme_op_decrypt_verify: " + gpgme_text(err);
     if (gpgme_err_code(err) == GPG_ERR_NO_SECKEY && decrypted != nullptr) {

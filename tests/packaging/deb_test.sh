@@ -115,6 +115,9 @@ for library in libc6 libnettle8 libgpgme11 libpcap0.8 libsystemd0 libnftables1 l
   libnetfilter-queue1 adduser; do
   [[ $server_depends == *"$library"* ]] || fail "sesame-server does not depend on $library"
 done
+# Loaded with dlopen() only when used, so named by hand: --qr needs libqrencode, -R libcurl.
+[[ $(dpkg-deb -f "$client_deb" Recommends) == *libcurl4*libqrencode4* ]] || fail "sesame-client recommends no libcurl4/libqrencode4"
+[[ $(dpkg-deb -f "$server_deb" Recommends) == *libqrencode4* ]] || fail "sesame-server recommends no libqrencode4"
 dpkg-deb -I "$server_deb" conffiles >"$work/conffiles"
 for file in /etc/sesame/sesamed.conf /etc/sesame/access.conf /etc/apparmor.d/usr.sbin.sesamed; do
   grep -qxF "$file" "$work/conffiles" || fail "$file is not a conffile"

@@ -127,7 +127,15 @@ TEST(CommandLine, ProxyWithAnotherProtocolIsRefused) {
 }
 
 TEST(CommandLine, UnknownOptionIsAnError) {
-  EXPECT_FALSE(parse({"--no-such-option"}));
+  auto parsed = parse({"-A", "tcp/22", "--no-such-option"});
+  ASSERT_FALSE(parsed);
+  EXPECT_NE(parsed.error().message.find("--no-such-option"), std::string::npos) << parsed.error().message;
+}
+
+TEST(CommandLine, AnOptionWithoutItsValueNamesTheOption) {
+  auto parsed = parse({"-D"});
+  ASSERT_FALSE(parsed);
+  EXPECT_NE(parsed.error().message.find("--destination"), std::string::npos) << parsed.error().message;
 }
 
 TEST(CommandLine, HelpIsNotAnError) {
@@ -135,6 +143,33 @@ TEST(CommandLine, HelpIsNotAnError) {
   ASSERT_TRUE(parsed);
   ASSERT_TRUE(parsed->help);
   EXPECT_NE(parsed->help->text.find("--key-base64-rijndael"), std::string::npos);
+}
+
+// The parser is given only the options the arguments name (named_options.h); help must still list every one.
+TEST(CommandLine, HelpAmongOtherOptionsListsEveryOption) {
+  for (const auto& args : {std::vector<std::string>{"-A", "tcp/22", "-h"}, {"-hT"}, {"-D", "x", "--help"}}) {
+    auto parsed = parse(args);
+    ASSERT_TRUE(parsed && parsed->help) << args.front();
+    for (const char* option : {"--gpg-home-dir", "--nat-rand-port", "--icmp-code", "--stanza-list", "-6"})
+      EXPECT_NE(parsed->help->text.find(option), std::string::npos) << option;
+  }
+}
+
+TEST(CommandLine, CombinedFlagsAttachedValuesAndEqualsSigns) {
+  auto parsed = parse({"-vvT", "-Atcp/22", "--destination=server.example", "-a10.0.0.1", "--icmp-type=8"});
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->invocation.settings.verbose, 2);
+  EXPECT_TRUE(parsed->invocation.test);
+  EXPECT_EQ(parsed->invocation.settings.access, "tcp/22");
+  EXPECT_EQ(parsed->invocation.settings.spa_server, "server.example");
+  EXPECT_EQ(parsed->invocation.settings.allow_ip, "10.0.0.1");
+  EXPECT_EQ(parsed->invocation.icmp_type, 8);
+}
+
+TEST(CommandLine, RangeChecksStillApply) {
+  auto parsed = parse({"--icmp-type", "41"});
+  ASSERT_FALSE(parsed);
+  EXPECT_NE(parsed.error().message.find("icmp-type"), std::string::npos) << parsed.error().message;
 }
 
 }  // namespace
