@@ -38,7 +38,7 @@ std::optional<SecretBytes> secret(const std::optional<std::string>& text) {
 }
 
 // Gives CLI11 an option only when the command line may name it (named_options.h); each option joins the current
-// --help group.
+// --help group. Names and help stay C strings until an option is really added: most are not.
 class OptionAdder {
  public:
   OptionAdder(CLI::App& app, const NamedOptions& named) : app_(app), named_(named) {}
@@ -46,17 +46,17 @@ class OptionAdder {
   void group(const char* name) { group_ = name; }
 
   template <typename T>
-  void option(const std::string& names, T& target, const std::string& help) {
+  void option(const char* names, T& target, const char* help) {
     if (named_.may_name(names)) app_.add_option(names, target, help)->group(group_);
   }
 
   template <typename T>
-  void option_in_range(const std::string& names, T& target, const std::string& help, int low, int high) {
+  void option_in_range(const char* names, T& target, const char* help, int low, int high) {
     if (named_.may_name(names)) app_.add_option(names, target, help)->check(CLI::Range(low, high))->group(group_);
   }
 
   template <typename T>
-  void flag(const std::string& names, T& target, const std::string& help) {
+  void flag(const char* names, T& target, const char* help) {
     if (named_.may_name(names)) app_.add_flag(names, target, help)->group(group_);
   }
 
