@@ -18,6 +18,7 @@
 #include "config/setting_values.h"
 #include "extras/qr_code.h"
 #include "spa/field_dump.h"
+#include "spa/field_rules.h"
 #include "spa/key_gen.h"
 #include "spa/message_codec.h"
 #include "spa/packet_codec.h"
@@ -114,8 +115,9 @@ Result<std::string> allow_ip(const ClientInvocation& invocation, ClientStreams s
   if (!s.use_wget_user_agent.value_or(false)) request.user_agent = s.user_agent.value_or("Fwknop/2.6.10");
   auto address = resolve_external_ip(request);
   if (!address) return fail(address.error());
-  if (address->find(':') != std::string::npos)
-    return fail(ClientError{"-R resolved the IPv6 address " + *address + ", but SPA carries IPv4 allow addresses"});
+  // An IPv6 answer goes into the packet as it is (docs/compat.md): only sesamed grants it, fwknopd refuses it.
+  if (!spa::is_valid_allow_address(*address))
+    return fail(ClientError{"-R resolved " + *address + ", which cannot be an allow address"});
   if (s.verbose.value_or(0) > 0)
     streams.out << "    Resolved external IP (via '" << request.url << "') as: " << *address << '\n';
   return std::move(*address);

@@ -49,7 +49,7 @@ Result<Ok> check_settings(const ClientInvocation& invocation) {
   const bool resolve = s.resolve_ip.value_or(false) || s.resolve_url.has_value();
   if (!s.allow_ip && !s.source_ip.value_or(false) && !resolve)
     return fail(ClientError{"Must use one of [-s|-R|-a] to specify IP for SPA access."});
-  if (s.allow_ip && !spa::is_valid_allow_ip(*s.allow_ip))
+  if (s.allow_ip && !spa::is_valid_allow_address(*s.allow_ip))
     return fail(ClientError{"Invalid allow IP specified for SPA access: " + *s.allow_ip});
   const SpaProtocol protocol = s.spa_server_proto.value_or(SpaProtocol::kUdp);
   if (s.spoof_source_ip) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The meaning of each rc-file variable (fwknop's parse_rc_param, client/config_init.c), with its checks.
-#include "config/config_text.h"
 #include "config/rc_settings.h"
+#include "config/config_text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -93,7 +93,7 @@ class SettingApplier {
     } else if (iequals(value_, "resolve")) {
       settings_.resolve_ip = true;
     } else {
-      if (!spa::is_valid_allow_ip(value_)) return is_not("an IPv4 address, \"source\" or \"resolve\"");
+      if (!spa::is_valid_allow_address(value_)) return is_not("an IPv4 or IPv6 address, \"source\" or \"resolve\"");
       settings_.allow_ip = text();
     }
     return std::nullopt;

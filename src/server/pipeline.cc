@@ -166,9 +166,13 @@ std::optional<DropReason> Pipeline::apply_policy(const config::AccessStanza& sta
   const spa::Message& message = decoded.message;
   const std::string_view text = message.message;
   const auto comma = text.find(',');  // the decoder guarantees "IP,..."
-  const auto allow_ip = spa::parse_allow_ip(text.substr(0, comma));
-  if (!allow_ip) return DropReason::kDecode;
-  if (*allow_ip == 0) {
+  const std::string_view allow_text = text.substr(0, comma);
+  const auto allow_ip = spa::parse_allow_ip(allow_text);
+  const auto allow_ipv6 = allow_ip ? std::nullopt : spa::parse_allow_ipv6(allow_text);
+  if (!allow_ip && !allow_ipv6) return DropReason::kDecode;
+  if (allow_ipv6) {
+    request.allow_ip = config::IpAddress::ipv6(*allow_ipv6);  // sesame's extension (docs/compat.md)
+  } else if (*allow_ip == 0) {
     // 0.0.0.0: "the packet's source", which anyone on the path can race for (REQUIRE_SOURCE_ADDRESS).
     if (stanza.require_source_address) return DropReason::kSourceRequired;
     request.allow_ip = packet.source.unmapped();

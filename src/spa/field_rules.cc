@@ -11,6 +11,7 @@ namespace {
 
 constexpr std::size_t kMinIpv4Length = 7;
 constexpr std::size_t kMaxIpv4Length = 15;
+constexpr std::size_t kMaxIpv6Length = 39;  // eight groups of four hex digits and seven colons
 constexpr std::size_t kMaxNatHostLength = 70;
 constexpr std::size_t kMaxPortDigits = 5;
 
@@ -53,11 +54,33 @@ std::optional<std::uint32_t> parse_allow_ip(std::string_view ip) {
   return ntohl(address.s_addr);
 }
 
-bool is_valid_allow_ip(std::string_view ip) { return parse_allow_ip(ip).has_value(); }
+bool is_valid_allow_ip(std::string_view ip) {
+  return parse_allow_ip(ip).has_value();
+}
+
+std::optional<std::array<std::uint8_t, 16>> parse_allow_ipv6(std::string_view ip) {
+  const auto is_ipv6_char = [](char c) {
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':';
+  };
+  if (ip.size() < 2 || ip.size() > kMaxIpv6Length || ip.find(':') == std::string_view::npos ||
+      !std::all_of(ip.begin(), ip.end(), is_ipv6_char))
+    return std::nullopt;
+  std::array<std::uint8_t, 16> address{};
+  if (inet_pton(AF_INET6, std::string(ip).c_str(), address.data()) != 1) return std::nullopt;
+  constexpr std::array<std::uint8_t, 12> kMappedPrefix = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  const bool is_unspecified = std::all_of(address.begin(), address.end(), [](std::uint8_t b) { return b == 0; });
+  const bool is_mapped = std::equal(kMappedPrefix.begin(), kMappedPrefix.end(), address.begin());
+  if (is_unspecified || is_mapped) return std::nullopt;
+  return address;
+}
+
+bool is_valid_allow_address(std::string_view ip) {
+  return is_valid_allow_ip(ip) || parse_allow_ipv6(ip).has_value();
+}
 
 bool is_valid_access_message(std::string_view message) {
   const auto comma = message.find(',');
-  if (comma == std::string_view::npos || !is_valid_allow_ip(message.substr(0, comma))) return false;
+  if (comma == std::string_view::npos || !is_valid_allow_address(message.substr(0, comma))) return false;
   std::string_view rest = message.substr(comma + 1);
   while (true) {
     const auto next = rest.find(',');
@@ -69,7 +92,8 @@ bool is_valid_access_message(std::string_view message) {
 
 bool is_valid_command_message(std::string_view message) {
   const auto comma = message.find(',');
-  return comma != std::string_view::npos && is_valid_allow_ip(message.substr(0, comma)) && comma + 1 < message.size();
+  return comma != std::string_view::npos && is_valid_allow_address(message.substr(0, comma)) &&
+         comma + 1 < message.size();
 }
 
 bool is_valid_nat_access(std::string_view nat_access) {
@@ -77,8 +101,8 @@ bool is_valid_nat_access(std::string_view nat_access) {
   if (comma == std::string_view::npos || nat_access.find(',', comma + 1) != std::string_view::npos) return false;
   const std::string_view host = nat_access.substr(0, comma);
   constexpr std::string_view kForbidden = " /?\"'\\";
-  return host.size() <= kMaxNatHostLength &&
-         host.find_first_of(kForbidden) == std::string_view::npos && is_valid_port(nat_access.substr(comma + 1));
+  return host.size() <= kMaxNatHostLength && host.find_first_of(kForbidden) == std::string_view::npos &&
+         is_valid_port(nat_access.substr(comma + 1));
 }
 
 bool is_printable(std::string_view text) {

@@ -165,6 +165,35 @@ TEST_F(LibsesameToFwknopd, AlteredOrWronglyKeyedHmacPacketsAreRefused) {
   }
 }
 
+// sesame's IPv6 allow address (docs/compat.md): fwknopd 2.6 must refuse it as a bad message, never grant some
+// other address. The same keys and stanza accept the IPv4 twin of the packet.
+TEST_F(LibsesameToFwknopd, Ipv6AllowAddressIsRefusedCleanlyByFwknopd) {
+  std::mt19937 rng(9);
+  const KeySet keys = KeySet::random(rng, EncryptionMode::kCbc, DigestType::kSha256, false);
+  std::vector<std::string> payloads;
+  for (const char* message : {"10.20.30.40,tcp/22", "2001:db8::5,tcp/22", "fd00::2,tcp/22,udp/53"}) {
+    Message m = base_message(MessageType::kAccess, 3);
+    m.message = message;
+    const auto wire = spa::encode(m, keys.keys());
+    ASSERT_TRUE(wire) << message << ": " << wire.error().to_string();
+    const auto decoded = spa::decode(*wire, keys.keys());
+    ASSERT_TRUE(decoded) << message;
+    EXPECT_EQ(decoded->message.message, message);  // libsesame reads it back as it is
+    payloads.push_back(*wire);
+  }
+  const auto verdicts = run_fwknopd_oracle(payloads, keys.stanza(), OracleOptions{});
+  ASSERT_EQ(verdicts.size(), 3u);
+  EXPECT_TRUE(verdicts[0].accepted) << verdicts[0].detail << "\n" << verdicts[0].log;
+  for (std::size_t i = 1; i < verdicts.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_FALSE(verdicts[i].accepted) << verdicts[i].log;
+    EXPECT_EQ(verdicts[i].outcome, OracleOutcome::kDecodeFailed)
+        << to_string(verdicts[i].outcome) << ": " << verdicts[i].detail << "\n"
+        << verdicts[i].log;
+    EXPECT_NE(verdicts[i].detail.find("DECODE_ACCESS_VALIDFAIL"), std::string::npos) << verdicts[i].detail;
+  }
+}
+
 TEST_F(LibsesameToFwknopd, WronglyKeyedPacketWithoutHmacIsRefusedAndPacketsUnder140BytesAreIgnored) {
   std::mt19937 rng(8);
   const KeySet right = KeySet::random(rng, EncryptionMode::kCbc, std::nullopt, true);

@@ -69,6 +69,18 @@ TEST(PlanPacket, AccessRequest) {
   EXPECT_EQ(plan->keys.hmac_key.as_text(), "hmac");
 }
 
+// sesame's IPv6 allow address (docs/compat.md): -a takes one; the message carries it as typed.
+TEST(PlanPacket, Ipv6AllowAddress) {
+  EXPECT_EQ(check_error({"-A", "tcp/22", "-D", "s", "-a", "2001:db8::5"}), "");
+  EXPECT_EQ(check_error({"-A", "tcp/22", "-D", "s", "-a", "::ffff:1.2.3.4"}),
+            "Invalid allow IP specified for SPA access: ::ffff:1.2.3.4");
+  PlanInputs in = inputs();
+  in.allow_ip = "2001:db8::5";
+  auto plan = plan_packet(invocation({"-A", "tcp/22", "-D", "server", "-a", "2001:db8::5"}), keys(), in);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(plan->message.message, "2001:db8::5,tcp/22");
+}
+
 TEST(PlanPacket, CommandMessage) {
   auto plan = plan_packet(invocation({"-C", "echo hi", "-D", "server"}), keys(), inputs());
   ASSERT_TRUE(plan);

@@ -141,6 +141,9 @@ TEST(RcSettings, AllowIpForms) {
   EXPECT_EQ(s.resolve_ip, true);
   // Leading zeros as fwknop (inet_aton) accepts them.
   EXPECT_EQ(settings_of("[default]\nALLOW_IP 010.1.1.1\n").allow_ip, "010.1.1.1");
+  // sesame's IPv6 allow addresses (docs/compat.md).
+  EXPECT_EQ(settings_of("[default]\nALLOW_IP 2001:db8::5\n").allow_ip, "2001:db8::5");
+  EXPECT_NE(error_of("ALLOW_IP ::ffff:1.2.3.4").message.find("is not an IPv4 or IPv6 address"), std::string::npos);
 }
 
 TEST(RcSettings, TimeOffset) {
@@ -181,7 +184,7 @@ TEST(RcSettings, BadValuesNameFileLineVariableAndValue) {
   EXPECT_EQ(error_of("ENCRYPTION_MODE pcbc").message,
             "ENCRYPTION_MODE: \"pcbc\" is not an encryption mode (CBC, ECB, CFB, OFB, CTR, legacy, Asymmetric)");
   EXPECT_EQ(error_of("ALLOW_IP 1.2.3").message,
-            "ALLOW_IP: \"1.2.3\" is not an IPv4 address, \"source\" or \"resolve\"");
+            "ALLOW_IP: \"1.2.3\" is not an IPv4 or IPv6 address, \"source\" or \"resolve\"");
   EXPECT_EQ(error_of("ALLOW_IP 08.1.1.1").line, 2);
   EXPECT_EQ(error_of("SPOOF_SOURCE_IP host").message, "SPOOF_SOURCE_IP: \"host\" is not an IPv4 address");
 }

@@ -178,6 +178,19 @@ TEST_F(PipelineTest, ZeroAllowIpMeansThePacketSourceUnlessRequired) {
   EXPECT_EQ(handle(knock(access_message("0.0.0.0,tcp/22"))).reason, DropReason::kSourceRequired);
 }
 
+// sesame's extension: an IPv6 allow address is granted as it is, from an IPv4 or an IPv6 packet.
+TEST_F(PipelineTest, Ipv6AllowAddressIsGranted) {
+  load(stanza("REQUIRE_SOURCE_ADDRESS Y\n"));
+  const Verdict over_ipv4 = handle(knock(access_message("2001:db8::5,tcp/22")));
+  ASSERT_TRUE(over_ipv4.request) << drop_reason_name(over_ipv4.reason);
+  EXPECT_EQ(over_ipv4.request->allow_ip.to_string(), "2001:db8::5");
+  EXPECT_FALSE(over_ipv4.request->is_source_allow_ip);
+  const Verdict over_ipv6 = handle(knock(access_message("fd00::2,tcp/22")), "fd00::2");
+  ASSERT_TRUE(over_ipv6.request) << drop_reason_name(over_ipv6.reason);
+  EXPECT_EQ(over_ipv6.request->allow_ip.to_string(), "fd00::2");
+  EXPECT_EQ(over_ipv6.request->packet_source.to_string(), "fd00::2");
+}
+
 TEST_F(PipelineTest, StanzaPolicy) {
   load(stanza("REQUIRE_USERNAME bob\n"));
   EXPECT_EQ(handle(knock(access_message())).reason, DropReason::kUser);

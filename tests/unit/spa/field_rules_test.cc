@@ -131,6 +131,38 @@ TEST(IsValidAccessMessage, RejectsMissingOrInvalidIp) {
   EXPECT_FALSE(is_valid_access_message(""));
 }
 
+TEST(ParseAllowIpv6, AcceptsTheTextFormsOfAnIpv6Address) {
+  for (const char* ip : {"2001:db8::1", "2001:DB8::A", "fd00:1:2:3:4:5:6:7", "fe80::1", "::1",
+                         "1::", "2001:0db8:0000:0000:0000:ff00:0042:8329"}) {
+    SCOPED_TRACE(ip);
+    EXPECT_TRUE(parse_allow_ipv6(ip).has_value());
+    EXPECT_TRUE(is_valid_allow_address(ip));
+    EXPECT_FALSE(is_valid_allow_ip(ip));  // fwknop's IPv4 rule, as fwknopd applies it
+  }
+  const auto address = parse_allow_ipv6("2001:db8::7");
+  ASSERT_TRUE(address);
+  EXPECT_EQ((*address)[0], 0x20);
+  EXPECT_EQ((*address)[1], 0x01);
+  EXPECT_EQ((*address)[15], 0x07);
+}
+
+TEST(ParseAllowIpv6, RejectsWhatIsNotOneUnicastAddress) {
+  for (const char* ip : {"::", "::ffff:1.2.3.4", "::ffff:102:304", "2001:db8::1%eth0", "[2001:db8::1]", "2001:db8:::1",
+                         "2001:db8::g", "1:2:3:4:5:6:7:8:9", "2001:db8::1/64", ":", "1.2.3.4", "", " 2001:db8::1",
+                         "0000:0000:0000:0000:0000:0000:0000:0000:1"}) {
+    SCOPED_TRACE(ip);
+    EXPECT_FALSE(parse_allow_ipv6(ip).has_value());
+  }
+}
+
+TEST(IsValidAccessMessage, AcceptsAnIpv6AllowAddress) {
+  EXPECT_TRUE(is_valid_access_message("2001:db8::5,tcp/22"));
+  EXPECT_TRUE(is_valid_access_message("fd00::2,tcp/22,udp/53"));
+  EXPECT_TRUE(is_valid_command_message("fd00::2,echo hi"));
+  EXPECT_FALSE(is_valid_access_message("::,tcp/22"));
+  EXPECT_FALSE(is_valid_access_message("::ffff:10.0.0.1,tcp/22"));
+}
+
 TEST(IsValidCommandMessage, NeedsAByteAfterTheComma) {
   EXPECT_TRUE(is_valid_command_message("10.4.4.4,echo hello"));
   EXPECT_TRUE(is_valid_command_message("10.4.4.4,x"));
