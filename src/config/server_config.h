@@ -36,6 +36,10 @@ enum class FirewallType { kNftables, kIptables, kFirewalld, kIpfw, kPf, kNone };
 // sesame's LOG_FORMAT: fwknopd's text lines, or one JSON object per line for log collectors.
 enum class LogFormat { kText, kJson };
 
+// sesame's REPLAY_LOG_FAILURE: what a burst's grants do when its replay log records cannot be written (disk full,
+// I/O error). kClosed refuses them: a packet granted but not on disk could be replayed after a crash.
+enum class ReplayLogFailure { kClosed, kOpen };
+
 // SYSLOG_FACILITY: fwknopd accepts only these (any case).
 enum class SyslogFacility { kDaemon, kLocal0, kLocal1, kLocal2, kLocal3, kLocal4, kLocal5, kLocal6, kLocal7 };
 
@@ -95,6 +99,7 @@ struct ServerConfig {
   SyslogFacility syslog_facility = SyslogFacility::kDaemon;
   int verbose = 0;                          // the base -v level; fwknopd shows "<not set>" until it is set
   LogFormat log_format = LogFormat::kText;  // sesame's
+  ReplayLogFailure replay_log_failure = ReplayLogFailure::kClosed;  // sesame's
 
   // Rules, for every firewall.
   bool enable_x_forwarded_for = false;

@@ -39,12 +39,12 @@ std::string quoted(std::string_view text) {
 }
 
 // The member a variable sets, by type; the type says how its text is read.
-using Field =
-    std::variant<std::string ServerConfig::*, std::optional<std::string> ServerConfig::*, bool ServerConfig::*,
-                 std::optional<bool> ServerConfig::*, int ServerConfig::*, std::uint16_t ServerConfig::*,
-                 std::chrono::seconds ServerConfig::*, std::chrono::microseconds ServerConfig::*,
-                 ChainAccess ServerConfig::*, SyslogFacility ServerConfig::*,
-                 std::optional<FirewallType> ServerConfig::*, LogFormat ServerConfig::*>;
+using Field = std::variant<std::string ServerConfig::*, std::optional<std::string> ServerConfig::*,
+                           bool ServerConfig::*, std::optional<bool> ServerConfig::*, int ServerConfig::*,
+                           std::uint16_t ServerConfig::*, std::chrono::seconds ServerConfig::*,
+                           std::chrono::microseconds ServerConfig::*, ChainAccess ServerConfig::*,
+                           SyslogFacility ServerConfig::*, std::optional<FirewallType> ServerConfig::*,
+                           LogFormat ServerConfig::*, ReplayLogFailure ServerConfig::*>;
 
 enum class Shown {
   kValue,          // -D shows the value or its default
@@ -166,6 +166,7 @@ const std::array kVariables = {
     Variable{"NFT_JUMP_POSITION", &C::nft_jump_position, 0, kMaxRulePosition},
     Variable{"UDPSERV_RCVBUF", &C::udpserv_rcvbuf, 0, 1 << 30},
     Variable{"ENABLE_PROC_IP_FORWARD", &C::enable_proc_ip_forward},
+    Variable{"REPLAY_LOG_FAILURE", &C::replay_log_failure},
 };
 
 // In fwknopd.conf's template or read only by other fwknopd builds: ignored, with a warning that says why.
@@ -207,6 +208,11 @@ constexpr std::array<std::pair<FirewallType, std::string_view>, 6> kFirewallType
 constexpr std::array<std::pair<LogFormat, std::string_view>, 2> kLogFormats = {{
     {LogFormat::kText, "text"},
     {LogFormat::kJson, "json"},
+}};
+
+constexpr std::array<std::pair<ReplayLogFailure, std::string_view>, 2> kReplayLogFailures = {{
+    {ReplayLogFailure::kClosed, "closed"},
+    {ReplayLogFailure::kOpen, "open"},
 }};
 
 template <class T, std::size_t N>
@@ -346,6 +352,7 @@ const auto& names_of() {
   if constexpr (std::is_same_v<T, SyslogFacility>) return kFacilities;
   if constexpr (std::is_same_v<T, FirewallType>) return kFirewallTypes;
   if constexpr (std::is_same_v<T, LogFormat>) return kLogFormats;
+  if constexpr (std::is_same_v<T, ReplayLogFailure>) return kReplayLogFailures;
 }
 
 template <class T>
@@ -381,7 +388,7 @@ Problems set_field(ServerConfig& config, const Variable& variable, std::string_v
           if (auto value = read_chain_access(name, text, problems)) config.*field = std::move(*value);
         } else {
           // SYSLOG_FACILITY (fwknopd checks it only when it opens syslog, and exits there), FIREWALL_TYPE,
-          // LOG_FORMAT: names in any case.
+          // LOG_FORMAT, REPLAY_LOG_FAILURE: names in any case.
           if (const auto value = find_named(names_of<T>(), text))
             config.*field = *value;
           else

@@ -26,11 +26,13 @@ constexpr const char* kReadyMarker = "Starting sesamed";
 }  // namespace
 
 NetnsSesamed::NetnsSesamed(const std::string& ns, const std::vector<std::string>& args, std::string log_path,
-                           std::chrono::milliseconds timeout)
+                           std::chrono::milliseconds timeout, const std::vector<std::string>& wrapper)
     : log_path_(std::move(log_path)) {
   const std::string ip = find_executable({"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"});
   if (ip.empty()) throw std::runtime_error("NetnsSesamed: `ip` (iproute2) not installed");
-  std::vector<std::string> full{ip, "netns", "exec", ns, SESAMED_PATH, "-f"};
+  std::vector<std::string> full{ip, "netns", "exec", ns};
+  full.insert(full.end(), wrapper.begin(), wrapper.end());
+  full.insert(full.end(), {SESAMED_PATH, "-f"});
   full.insert(full.end(), args.begin(), args.end());
   // Everything the child needs is prepared before fork: after it, only async-signal-safe calls.
   std::vector<char*> argv;

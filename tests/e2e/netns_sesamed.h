@@ -16,9 +16,12 @@ class NetnsSesamed {
  public:
   // Runs `ip netns exec ns SESAMED -f args...` with stdout and stderr in `log_path` (truncated), and waits up to
   // `timeout` for its "Starting sesamed" line (printed once the firewall and the capture are set up). Throws
-  // std::runtime_error, with the log, when it exits or does not get there in time.
+  // std::runtime_error, with the log, when it exits or does not get there in time. `wrapper` goes between
+  // `ip netns exec ns` and SESAMED (e.g. `unshare --mount ... sh -c '...; exec "$@"'`); it must exec sesamed in
+  // the end, so that pid() stays sesamed's.
   NetnsSesamed(const std::string& ns, const std::vector<std::string>& args, std::string log_path,
-               std::chrono::milliseconds timeout = std::chrono::seconds(10));
+               std::chrono::milliseconds timeout = std::chrono::seconds(10),
+               const std::vector<std::string>& wrapper = {});
   ~NetnsSesamed();  // SIGKILL if it still runs; always reaped
   NetnsSesamed(const NetnsSesamed&) = delete;
   NetnsSesamed& operator=(const NetnsSesamed&) = delete;

@@ -276,12 +276,25 @@ void Daemon::run_pipeline(const CapturedPacket& packet, const std::optional<conf
 void Daemon::commit_burst(std::int64_t now_s) {
   if (ReplayLog* log = replay_->log(); log != nullptr && log->pending_records() > 0) {
     if (auto flushed = log->flush(); !flushed) {
-      // Fail closed: a grant whose packet is not on disk could be replayed after a crash.
-      reporter_->logger().hold();
-      for (const Pending& pending : pending_) reporter_->grant_failed(pending.request, flushed.error().message);
-      reporter_->logger().release();
-      pending_.clear();
-      return;
+      // The records stay buffered and the next burst's flush() writes them again, so once there is space the
+      // log catches up. The packets themselves are in the in-memory cache: a resend now is a replay either way.
+      Logger& logger = reporter_->logger();
+      if (policy_->server.replay_log_failure == config::ReplayLogFailure::kOpen) {
+        // REPLAY_LOG_FAILURE open: the operator chose availability; these packets could be replayed after a crash.
+        logger.message(LogLevel::kWarning, "Replay log write failed: " + flushed.error().message +
+                                               "; granting anyway (REPLAY_LOG_FAILURE open): after a restart a "
+                                               "replay of these packets would not be recognised");
+      } else {
+        // Fail closed: a grant whose packet is not on disk could be replayed after a crash.
+        logger.hold();
+        logger.message(LogLevel::kError, "Replay log write failed: " + flushed.error().message + "; refusing " +
+                                             std::to_string(pending_.size()) +
+                                             " request(s) of this burst (REPLAY_LOG_FAILURE closed)");
+        for (const Pending& pending : pending_) reporter_->grant_failed(pending.request, flushed.error().message);
+        logger.release();
+        pending_.clear();
+        return;
+      }
     }
   }
   if (pending_.empty()) return;

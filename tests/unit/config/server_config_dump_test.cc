@@ -131,6 +131,7 @@ TEST(ServerConfigDump, UsesFwknopdsLineFormat) {
   EXPECT_EQ(lines.size(), server_variable_names().size());
   EXPECT_EQ(lines.at("LOG_FORMAT").value, "text");
   EXPECT_EQ(lines.at("FIREWALL_TYPE").value, "<not set>");
+  EXPECT_EQ(lines.at("REPLAY_LOG_FAILURE").value, "closed");
 }
 
 TEST(ServerConfigDump, FirstLinesAreDebiansFwknopdsInItsOrder) {

@@ -233,6 +233,19 @@ TEST(ServerConfigParser, NamedValuesMustBeKnown) {
   EXPECT_EQ(applied.config.firewall_type, FirewallType::kIptables);
 }
 
+TEST(ServerConfigParser, ReplayLogFailureIsClosedUnlessSetToOpen) {
+  EXPECT_EQ(apply_text("").config.replay_log_failure, ReplayLogFailure::kClosed);
+  const auto open = apply_text("REPLAY_LOG_FAILURE Open\n");
+  EXPECT_TRUE(open.errors.empty()) << messages(open.errors);
+  EXPECT_EQ(open.config.replay_log_failure, ReplayLogFailure::kOpen);
+  EXPECT_EQ(apply_text("REPLAY_LOG_FAILURE open\nREPLAY_LOG_FAILURE closed\n").config.replay_log_failure,
+            ReplayLogFailure::kClosed);
+  const auto bad = apply_text("REPLAY_LOG_FAILURE open\nREPLAY_LOG_FAILURE ignore\n");
+  ASSERT_EQ(bad.errors.size(), 1u) << messages(bad.errors);
+  EXPECT_EQ(bad.errors[0].to_string(), "f.conf:2: REPLAY_LOG_FAILURE: \"ignore\" is not one of closed, open");
+  EXPECT_EQ(bad.config.replay_log_failure, ReplayLogFailure::kOpen);  // the bad line changes nothing
+}
+
 TEST(ServerConfigParser, MessagesEscapeControlBytes) {
   const auto applied = apply_text("MAX_SNIFF_BYTES \x1b[31m\n");
   ASSERT_EQ(applied.errors.size(), 1u);
@@ -298,7 +311,7 @@ TEST(ServerConfigParser, EveryVariableAcceptsItsDefaultText) {
     const auto value = server_variable_text(defaults, name);
     if (value && !value->empty()) text += std::string(name) + " " + *value + "\n";  // NFQ_INTERFACE's "" cannot be
   }
-  EXPECT_EQ(seen.size(), 55u + 1 + 7 + 13 + 8 + 2 + 8);  // Debian's 55, 2.6.11, NFQ, firewalld, ipfw, pf, sesame
+  EXPECT_EQ(seen.size(), 55u + 1 + 7 + 13 + 8 + 2 + 9);  // Debian's 55, 2.6.11, NFQ, firewalld, ipfw, pf, sesame
   const auto applied = apply_text(text);
   EXPECT_TRUE(applied.errors.empty()) << messages(applied.errors);
   EXPECT_TRUE(applied.warnings.empty()) << messages(applied.warnings);
