@@ -70,7 +70,7 @@ void add_options(OptionAdder& add, ClientInvocation& invocation, RawValues& raw)
   ClientSettings& s = invocation.settings;
   add.group("Request");
   add.option("-A,--access", s.access, "Ports to open: proto/port[,proto/port...], e.g. tcp/22");
-  add.option("-a,--allow-ip", s.allow_ip, "IPv4 address the server should allow");
+  add.option("-a,--allow-ip", s.allow_ip, "IPv4 or IPv6 address the server should allow");
   add.flag("-s,--source-ip", raw.source_ip, "Let the server allow the packet's source address");
   add.flag("-R,--resolve-ip-https,--resolve-ip-http", raw.resolve_ip, "Find the allow IP through a web service");
   add.flag("--resolve-http-only", raw.resolve_http_only, "Use plain HTTP for -R");

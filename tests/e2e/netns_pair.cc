@@ -17,6 +17,7 @@
 #include <stdexcept>
 
 #include "common/unique_fd.h"
+#include "support/socket_address.h"
 
 namespace sesame::test {
 namespace {
@@ -79,6 +80,21 @@ NetnsPair::NetnsPair() {
     remove();
     throw;
   }
+}
+
+void NetnsPair::use_ipv6_only() {
+  const std::string ip = ip_path();
+  const std::string prefix = "fd53:213:" + subnet_octet_ + "::";
+  for (const auto& [ns, interface] : {std::pair{server_ns_, server_interface_}, {client_ns_, client_interface_}}) {
+    check({ip, "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf." + interface + ".disable_ipv6=0"});
+    check({ip, "-n", ns, "-4", "addr", "flush", "dev", interface});
+  }
+  server_ip_ = prefix + "1";
+  client_ip_ = prefix + "2";
+  other_client_ip_ = prefix + "3";
+  check({ip, "-n", server_ns_, "addr", "add", server_ip_ + "/64", "dev", server_interface_, "nodad"});
+  check({ip, "-n", client_ns_, "addr", "add", client_ip_ + "/64", "dev", client_interface_, "nodad"});
+  check({ip, "-n", client_ns_, "addr", "add", other_client_ip_ + "/64", "dev", client_interface_, "nodad"});
 }
 
 void NetnsPair::add_internal_host() {
@@ -174,23 +190,21 @@ ScopedNetns::~ScopedNetns() {
 bool tcp_answers(const std::string& ns, const std::string& source_ip, const std::string& ip, std::uint16_t port,
                  std::chrono::milliseconds timeout, std::string* line) {
   const auto deadline = Clock::now() + timeout;
+  socklen_t source_length = 0;
+  socklen_t target_length = 0;
+  const sockaddr_storage source = socket_address(source_ip.c_str(), 0, source_length);
+  const sockaddr_storage target = socket_address(ip.c_str(), port, target_length);
+  if (source.ss_family != target.ss_family)
+    throw std::invalid_argument("tcp_answers: " + source_ip + " and " + ip + " are of different families");
   int raw = -1;
   {
     const ScopedNetns in(ns);
-    raw = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    raw = ::socket(target.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   }
   const UniqueFd fd(raw);
   if (fd.get() < 0) return false;
-  sockaddr_in source{};
-  source.sin_family = AF_INET;
-  sockaddr_in target{};
-  target.sin_family = AF_INET;
-  target.sin_port = htons(port);
-  if (::inet_pton(AF_INET, source_ip.c_str(), &source.sin_addr) != 1 ||
-      ::inet_pton(AF_INET, ip.c_str(), &target.sin_addr) != 1)
-    throw std::invalid_argument("tcp_answers: not IPv4: " + source_ip + " / " + ip);
-  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&source), sizeof source) != 0) return false;
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&target), sizeof target) != 0 && errno != EINPROGRESS)
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&source), source_length) != 0) return false;
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&target), target_length) != 0 && errno != EINPROGRESS)
     return false;
   pollfd pfd{fd.get(), POLLOUT, 0};
   if (::poll(&pfd, 1, remaining_ms(deadline)) != 1) return false;  // SYN dropped: no answer in time

@@ -31,6 +31,11 @@ class NetnsPair {
   const std::string& client_ip() const { return client_ip_; }
   const std::string& other_client_ip() const { return other_client_ip_; }
 
+  // Makes the veth pair IPv6 only: its IPv4 addresses go, and fd53:213:X::1/64 (server), ::2 and ::3 (client) come,
+  // without duplicate address detection so that they work at once; server_ip(), client_ip() and other_client_ip()
+  // return those from then on. Throws like the constructor.
+  void use_ipv6_only();
+
   // Adds a third namespace, "internal", behind the server for the NAT tests: a second veth pair with the server's
   // end 10.214.X.1/24 and the internal host 10.214.X.2/24, and in the internal namespace one route back to the
   // client subnet via the server (no default route; the client gets no route to the internal subnet). The server

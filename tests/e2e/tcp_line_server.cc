@@ -14,24 +14,22 @@
 #include <stdexcept>
 
 #include "e2e/netns_pair.h"
+#include "support/socket_address.h"
 
 namespace sesame::test {
 
 TcpLineServer::TcpLineServer(const std::string& ns, const std::string& ip, std::uint16_t port, std::string line)
     : line_(std::move(line)) {
+  socklen_t length = 0;
+  const sockaddr_storage address = socket_address(ip.c_str(), port, length);  // IPv4 or IPv6
   {
     const ScopedNetns in(ns);
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    listen_fd_ = ::socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   }
   stop_fd_ = ::eventfd(0, EFD_CLOEXEC);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
   const int one = 1;
-  if (listen_fd_ < 0 || stop_fd_ < 0 || ::inet_pton(AF_INET, ip.c_str(), &address.sin_addr) != 1 ||
-      ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-      ::bind(listen_fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
-      ::listen(listen_fd_, 16) != 0) {
+  if (listen_fd_ < 0 || stop_fd_ < 0 || ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+      ::bind(listen_fd_, reinterpret_cast<const sockaddr*>(&address), length) != 0 || ::listen(listen_fd_, 16) != 0) {
     const int error = errno;
     if (listen_fd_ >= 0) ::close(listen_fd_);
     if (stop_fd_ >= 0) ::close(stop_fd_);
