@@ -100,6 +100,10 @@ struct ServerConfig {
   int verbose = 0;                          // the base -v level; fwknopd shows "<not set>" until it is set
   LogFormat log_format = LogFormat::kText;  // sesame's
   ReplayLogFailure replay_log_failure = ReplayLogFailure::kClosed;  // sesame's
+  // sesame's shared replay cache for a fleet of gateways (redis://HOST[:PORT][/DB], config/redis_url.h), read at
+  // start; what a knock does while it does not answer (closed: refused).
+  std::optional<std::string> replay_cache_url;
+  ReplayLogFailure replay_cache_failure = ReplayLogFailure::kClosed;
 
   // Rules, for every firewall.
   bool enable_x_forwarded_for = false;

@@ -3,6 +3,7 @@
 // server/config_init.c; set_fw_chain_conf, server/fw_util_iptables.c).
 #include "config/server_config_parser.h"
 #include "config/config_text.h"
+#include "config/redis_url.h"
 
 #include <arpa/inet.h>
 
@@ -167,6 +168,8 @@ const std::array kVariables = {
     Variable{"UDPSERV_RCVBUF", &C::udpserv_rcvbuf, 0, 1 << 30},
     Variable{"ENABLE_PROC_IP_FORWARD", &C::enable_proc_ip_forward},
     Variable{"REPLAY_LOG_FAILURE", &C::replay_log_failure},
+    Variable{"REPLAY_CACHE_URL", &C::replay_cache_url, 0, 0, Shown::kUnsetUntilSet},
+    Variable{"REPLAY_CACHE_FAILURE", &C::replay_cache_failure},
 };
 
 // In fwknopd.conf's template or read only by other fwknopd builds: ignored, with a warning that says why.
@@ -588,6 +591,10 @@ void check_server_config(const ServerConfig& config, std::vector<ConfigError>& e
   if (!is_nft_name(config.nft_forward_chain))
     error_at("NFT_FORWARD_CHAIN",
              "NFT_FORWARD_CHAIN: " + quoted(config.nft_forward_chain) + ": " + std::string(kNftNameRule));
+  if (config.replay_cache_url) {
+    if (auto url = parse_redis_url(*config.replay_cache_url); !url)
+      error_at("REPLAY_CACHE_URL", "REPLAY_CACHE_URL: " + url.error());
+  }
   // Expired ipfw rules are moved to the expire set: the same set would keep them active.
   if (config.ipfw_active_set_num > 0 && config.ipfw_active_set_num == config.ipfw_expire_set_num) {
     const std::string_view variable =

@@ -22,6 +22,8 @@ std::string_view drop_reason_name(DropReason reason) {
       return "replay";
     case DropReason::kReplayCacheFull:
       return "replay_cache_full";
+    case DropReason::kReplayStoreDown:
+      return "replay_store_down";
     case DropReason::kDecode:
       return "decode";
     case DropReason::kStale:

@@ -17,6 +17,7 @@ enum class DropReason : std::uint8_t {
   kHmac,               // no stanza's HMAC verifies
   kReplay,             // seen before (canonical digest, protocol.md §17.5)
   kReplayCacheFull,    // the replay cache is full of live entries: fail closed
+  kReplayStoreDown,    // the shared replay cache (REPLAY_CACHE_URL) did not answer, REPLAY_CACHE_FAILURE closed
   kDecode,             // authenticated (or no HMAC) but decryption or decoding failed
   kStale,              // timestamp outside MAX_SPA_PACKET_AGE
   kSourceRequired,     // REQUIRE_SOURCE_ADDRESS and the allow IP is 0.0.0.0
@@ -27,7 +28,7 @@ enum class DropReason : std::uint8_t {
   kNatNotEnabled,      // a NAT request without ENABLE_IPT_FORWARDING / ENABLE_IPT_LOCAL_NAT
   kGpgSignature,       // GPG signature missing, bad, or from a signer not listed
 };
-constexpr std::size_t kDropReasonCount = 16;
+constexpr std::size_t kDropReasonCount = 17;
 
 // The `reason` of a JSON reject event: "hmac", "replay", "stale", "source", "denied_port", ...
 std::string_view drop_reason_name(DropReason reason);

@@ -2,6 +2,9 @@
 // PersistentReplayStore: remember in memory, and buffer the record for the log's per-burst flush.
 #include "server/persistent_replay_store.h"
 
+#include <algorithm>
+#include <chrono>
+
 namespace sesame::server {
 
 bool PersistentReplayStore::contains(const ReplayDigest& digest, std::int64_t now_s) {
@@ -22,7 +25,20 @@ ReplayStore::Insert PersistentReplayStore::insert(const ReplayDigest& digest, st
   // The daemon flushes once per receive burst, far below the log's buffer; should it ever fill, the packet is
   // dropped (it is remembered in memory, so a resend is a replay): fail closed, never grant unlogged.
   if (log_ != nullptr && !log_->append(key, keep_until_s)) return Insert::kFull;
-  return Insert::kFresh;
+  if (shared_ == nullptr) return Insert::kFresh;
+  // Only after the local checks: a replay to this gateway costs no round trip, and the local entry stays even
+  // when the shared claim is lost, so a resend here is refused locally.
+  const auto keep_for = std::chrono::seconds(std::max<std::int64_t>(keep_until_s - now_s, 1));
+  switch (shared_->claim(digest, keep_for)) {
+    case ReplayClaimer::Claim::kClaimed:
+      return Insert::kFresh;
+    case ReplayClaimer::Claim::kTaken:
+      return Insert::kReplay;
+    case ReplayClaimer::Claim::kUnavailable:
+      break;
+  }
+  ++shared_unavailable_;
+  return shared_fail_open_ ? Insert::kFresh : Insert::kUnavailable;
 }
 
 bool PersistentReplayStore::is_fwknop_replay(std::string_view wire, std::int64_t now_s) {

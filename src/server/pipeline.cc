@@ -64,6 +64,8 @@ std::optional<DropReason> Pipeline::remember(const ReplayDigest& digest, std::in
       return DropReason::kReplay;
     case ReplayStore::Insert::kFull:
       return DropReason::kReplayCacheFull;
+    case ReplayStore::Insert::kUnavailable:
+      return DropReason::kReplayStoreDown;
   }
   return DropReason::kReplayCacheFull;
 }

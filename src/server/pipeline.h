@@ -23,7 +23,8 @@ namespace sesame::server {
 // What the pipeline needs of a replay cache (replay_cache.h has the real one).
 class ReplayStore {
  public:
-  enum class Insert { kFresh, kReplay, kFull };
+  // kUnavailable: a shared store (REPLAY_CACHE_URL) could not say, and its failure mode is closed.
+  enum class Insert { kFresh, kReplay, kFull, kUnavailable };
   virtual ~ReplayStore() = default;
   virtual bool contains(const ReplayDigest& digest, std::int64_t now_s) = 0;
   // keep_until_s: when the packet would be stale anyway, so the entry may go.

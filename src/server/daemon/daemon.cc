@@ -368,6 +368,8 @@ void Daemon::log_counters() {
     if (drops[reason] > 0) rejected[std::string(drop_reason_name(reason))] = drops[reason];
   }
   if (fwknop_replays_ > 0) rejected["fwknop_replay"] = fwknop_replays_;
+  // REPLAY_CACHE_URL did not answer: with REPLAY_CACHE_FAILURE closed these are also under "replay_store_down".
+  if (replay_->shared_unavailable() > 0) fields["shared_replay_unavailable"] = replay_->shared_unavailable();
   fields["rejected"] = rejected;
   fields["replay_cache_entries"] = replay_->cache().size();
   reporter_->logger().event(LogLevel::kInfo, "counters", fields,

@@ -26,6 +26,8 @@ std::string_view reject_text(DropReason reason) {
       return "Replay detected from source IP";
     case DropReason::kReplayCacheFull:
       return "Replay cache full of live entries: packet dropped (fail closed)";
+    case DropReason::kReplayStoreDown:
+      return "Shared replay cache unreachable: packet dropped (REPLAY_CACHE_FAILURE closed)";
     case DropReason::kDecode:
       return "Error creating fko context: decryption or decoding failed";
     case DropReason::kStale:

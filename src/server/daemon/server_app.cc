@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "config/access_dump.h"
+#include "config/redis_url.h"
 #include "config/server_config_dump.h"
 #include "extras/qr_code.h"
 #include "server/daemon/background.h"
@@ -21,6 +22,7 @@
 #include "server/daemon/firewall_setup.h"
 #include "server/daemon/ip_forward.h"
 #include "server/daemon/pid_file.h"
+#include "server/redis_claimer.h"
 #include "server/replay_log.h"
 #include "spa/digest.h"
 #include "spa/key_gen.h"
@@ -188,6 +190,25 @@ int run_daemon(const ServerCommandLine& line, LoadedPolicy loaded) {
                                       : std::string()));
   }
   PersistentReplayStore store(cache, replay_log ? &*replay_log : nullptr);
+  // Test mode changes nothing, and a claim in the fleet's shared cache would refuse the packet on the other gateways.
+  std::optional<RedisClaimer> shared_replay;
+  if (!line.test && server.replay_cache_url) {
+    const auto url = config::parse_redis_url(*server.replay_cache_url);  // checked with the rest of the config
+    if (!url) return startup_failed("REPLAY_CACHE_URL: " + url.error());
+    const bool fail_open = server.replay_cache_failure == config::ReplayLogFailure::kOpen;
+    shared_replay.emplace(RedisClaimer::Options{.url = *url}, [&logger, fail_open](bool is_up, const std::string& why) {
+      if (is_up) return logger.message(LogLevel::kNotice, "Shared replay cache " + why + " answers again");
+      logger.message(LogLevel::kError,
+                     "Shared replay cache unreachable: " + why +
+                         (fail_open ? "; knocks are granted on this gateway's own replay cache (REPLAY_CACHE_FAILURE "
+                                      "open)"
+                                    : "; knocks are refused until it answers (REPLAY_CACHE_FAILURE closed)"));
+    });
+    store.share_with(*shared_replay, fail_open);
+    logger.message(LogLevel::kInfo,
+                   "Shared replay cache: " + url->to_string() +
+                       (fail_open ? " (REPLAY_CACHE_FAILURE open)" : " (REPLAY_CACHE_FAILURE closed)"));
+  }
   if (auto built = build_pipeline(policy, store); !built) return startup_failed(built.error());
 
   auto firewall = make_daemon_firewall(server, line.test, now_s);

@@ -291,6 +291,23 @@ TEST(ServerConfigParser, SnatAddressIsCheckedOnlyWhenSnatIsOn) {
   EXPECT_TRUE(applied.errors.empty()) << messages(applied.errors);
 }
 
+TEST(ServerConfigParser, ReplayCacheUrlIsCheckedWithItsLine) {
+  auto applied = apply_text("REPLAY_CACHE_URL redis://10.0.0.5:6379/1\nREPLAY_CACHE_FAILURE open\n");
+  check_server_config(applied.config, applied.errors);
+  EXPECT_TRUE(applied.errors.empty()) << messages(applied.errors);
+  EXPECT_EQ(applied.config.replay_cache_url, "redis://10.0.0.5:6379/1");
+  EXPECT_EQ(applied.config.replay_cache_failure, ReplayLogFailure::kOpen);
+  EXPECT_EQ(apply_text("").config.replay_cache_failure, ReplayLogFailure::kClosed);
+  EXPECT_FALSE(apply_text("").config.replay_cache_url.has_value());
+
+  applied = apply_text("ENABLE_UDP_SERVER Y\nREPLAY_CACHE_URL redis://cache:0/1\n");
+  check_server_config(applied.config, applied.errors);
+  ASSERT_EQ(applied.errors.size(), 1u);
+  EXPECT_EQ(applied.errors[0].to_string(),
+            "f.conf:2: REPLAY_CACHE_URL: \"redis://cache:0/1\" is not redis://HOST[:PORT][/DB]: the port must be "
+            "1-65535");
+}
+
 TEST(ServerConfigParser, IpfwActiveAndExpireSetsMustDiffer) {
   auto applied = apply_text("IPFW_ACTIVE_SET_NUM 2\n");
   check_server_config(applied.config, applied.errors);
@@ -311,7 +328,7 @@ TEST(ServerConfigParser, EveryVariableAcceptsItsDefaultText) {
     const auto value = server_variable_text(defaults, name);
     if (value && !value->empty()) text += std::string(name) + " " + *value + "\n";  // NFQ_INTERFACE's "" cannot be
   }
-  EXPECT_EQ(seen.size(), 55u + 1 + 7 + 13 + 8 + 2 + 9);  // Debian's 55, 2.6.11, NFQ, firewalld, ipfw, pf, sesame
+  EXPECT_EQ(seen.size(), 55u + 1 + 7 + 13 + 8 + 2 + 11);  // Debian's 55, 2.6.11, NFQ, firewalld, ipfw, pf, sesame
   const auto applied = apply_text(text);
   EXPECT_TRUE(applied.errors.empty()) << messages(applied.errors);
   EXPECT_TRUE(applied.warnings.empty()) << messages(applied.warnings);
