@@ -55,9 +55,9 @@ set(CPACK_COMPONENT_CLIENT_DESCRIPTION
     "open a port for this host only. It takes fwknop's options and ~/.fwknoprc. Also sesame-inspect,\n"
     "which decodes a packet to show why a server rejects it.")
 # Loaded with dlopen() on first use, which shlibdeps cannot see: libgpgme for GnuPG mode (a Depends: an fwknop
-# user's GPG setup must work as installed), libcurl for -R and libqrencode for --qr.
+# user's GPG setup must work as installed), libcurl for -R, libqrencode for --qr and libpng for --qr-png.
 set(CPACK_DEBIAN_CLIENT_PACKAGE_DEPENDS "libgpgme11")
-set(CPACK_DEBIAN_CLIENT_PACKAGE_RECOMMENDS "libcurl4, libqrencode4")
+set(CPACK_DEBIAN_CLIENT_PACKAGE_RECOMMENDS "libcurl4, libqrencode4, libpng16-16")
 
 set(CPACK_DEBIAN_SERVER_PACKAGE_NAME sesame-server)
 set(CPACK_DEBIAN_SERVER_PACKAGE_SECTION net)
@@ -68,7 +68,7 @@ set(CPACK_COMPONENT_SERVER_DESCRIPTION
     "iptables or firewalld. Ships a hardened systemd unit and an AppArmor profile; the service is not\n"
     "started until keys are set in /etc/sesame/access.conf.")
 set(CPACK_DEBIAN_SERVER_PACKAGE_DEPENDS "adduser, libgpgme11")
-set(CPACK_DEBIAN_SERVER_PACKAGE_RECOMMENDS "nftables, libqrencode4")
+set(CPACK_DEBIAN_SERVER_PACKAGE_RECOMMENDS "nftables, libqrencode4, libpng16-16")
 set(CPACK_DEBIAN_SERVER_PACKAGE_SUGGESTS "apparmor, iptables, firewalld, sesame-client")
 
 # Maintainer scripts need the executable bit in the control archive; file(COPY) gives it whatever the checkout did.

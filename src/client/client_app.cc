@@ -196,11 +196,10 @@ Result<int> run(const std::vector<std::string>& original_args, ClientStreams str
     } else {
       streams.out << keys->to_text();
     }
-    if (invocation.key_gen_qr) {
-      auto qr = extras::encode_qr(extras::fwknop2_key_text(keys->key_base64, keys->hmac_key_base64));
-      if (!qr) return fail(ClientError{qr.error()});
-      streams.out << extras::render_qr_terminal(*qr);
-    }
+    if (auto shown = extras::show_key_qr(keys->key_base64, keys->hmac_key_base64, invocation.key_gen_qr,
+                                         invocation.key_gen_qr_png, streams.out);
+        !shown)
+      return fail(ClientError{shown.error()});
     return 0;
   }
 

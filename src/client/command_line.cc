@@ -124,6 +124,7 @@ void add_options(OptionAdder& add, ClientInvocation& invocation, RawValues& raw)
   add.option_in_range("--key-len", invocation.key_length, "Key length for --key-gen (default 32)", 1, 128);
   add.option_in_range("--hmac-key-len", invocation.hmac_key_length, "HMAC key length for --key-gen", 1, 128);
   add.flag("--qr", invocation.key_gen_qr, "With --key-gen: also print the keys as a QR code");
+  add.option("--qr-png", invocation.key_gen_qr_png, "With --key-gen: also write that QR code to this PNG file");
 
   add.group("GnuPG");
   add.flag("-g,--gpg-encryption", raw.use_gpg, "Encrypt with GnuPG");

@@ -3,7 +3,15 @@
 #include "extras/qr_code.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <png.h>
 #include <qrencode.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 #include <memory>
 
@@ -36,6 +44,20 @@ Result<const Qrencode*, std::string> qrencode() {
   static const Result<Qrencode, std::string> loaded = load_qrencode();
   if (!loaded) return fail(loaded.error());
   return &loaded.value();
+}
+
+// libpng's simplified API, one function; loaded only for --qr-png, like libqrencode.
+using PngWrite = decltype(&::png_image_write_to_stdio);
+
+Result<PngWrite, std::string> png_writer() {
+  static const Result<PngWrite, std::string> loaded = []() -> Result<PngWrite, std::string> {
+    void* library = dlopen("libpng16.so.16", RTLD_NOW | RTLD_LOCAL);  // Debian's libpng16-16
+    if (library == nullptr) return fail(std::string("--qr-png needs ") + dlerror());
+    auto* write = reinterpret_cast<PngWrite>(dlsym(library, "png_image_write_to_stdio"));
+    if (write == nullptr) return fail(std::string("--qr-png needs libpng16.so.16 with png_image_write_to_stdio"));
+    return write;
+  }();
+  return loaded;
 }
 
 struct QrCodeFree {
@@ -91,8 +113,50 @@ std::string render_qr_pbm(const QrMatrix& matrix, int scale) {
   return out;
 }
 
+Result<Ok, std::string> write_qr_png(const QrMatrix& matrix, const std::string& path, int scale) {
+  auto write = png_writer();
+  if (!write) return fail(write.error());
+  const int side = (matrix.width + 2 * kImageQuietZone) * scale;
+  std::vector<png_byte> pixels(std::size_t(side) * std::size_t(side));
+  for (int py = 0; py < side; ++py)
+    for (int px = 0; px < side; ++px)
+      pixels[std::size_t(py) * std::size_t(side) + std::size_t(px)] =
+          matrix.is_dark(px / scale - kImageQuietZone, py / scale - kImageQuietZone) ? 0 : 255;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return fail(path + ": " + std::strerror(errno));
+  ::fchmod(fd, 0600);  // an existing file keeps its mode through O_TRUNC
+  FILE* file = ::fdopen(fd, "wb");
+  if (file == nullptr) {
+    ::close(fd);
+    return fail(path + ": " + std::strerror(errno));
+  }
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  image.width = png_uint_32(side);
+  image.height = png_uint_32(side);
+  image.format = PNG_FORMAT_GRAY;
+  const bool written = (*write)(&image, file, 0, pixels.data(), side, nullptr) != 0;
+  const bool closed = std::fclose(file) == 0;
+  if (!written) return fail(path + ": " + image.message);
+  if (!closed) return fail(path + ": " + std::strerror(errno));
+  return Ok{};
+}
+
 std::string fwknop2_key_text(std::string_view key_base64, std::string_view hmac_key_base64) {
   return "KEY_BASE64:" + std::string(key_base64) + " HMAC_KEY_BASE64:" + std::string(hmac_key_base64);
+}
+
+Result<Ok, std::string> show_key_qr(std::string_view key_base64, std::string_view hmac_key_base64, bool terminal,
+                                    const std::optional<std::string>& png_path, std::ostream& out) {
+  if (!terminal && !png_path) return Ok{};
+  auto qr = encode_qr(fwknop2_key_text(key_base64, hmac_key_base64));
+  if (!qr) return fail(qr.error());
+  if (terminal) out << render_qr_terminal(*qr);
+  if (png_path) {
+    if (auto written = write_qr_png(*qr, *png_path); !written) return fail(written.error());
+    out << "[+] Wrote the keys' QR code to: " << *png_path << '\n';
+  }
+  return Ok{};
 }
 
 }  // namespace sesame::extras

@@ -3,6 +3,8 @@
 // encoding with libqrencode, and rendering for a terminal or as an image.
 #pragma once
 
+#include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,10 +28,18 @@ Result<QrMatrix, std::string> encode_qr(std::string_view text);
 // on dark and light terminal themes; a quiet zone of 2 modules.
 std::string render_qr_terminal(const QrMatrix& matrix);
 
-// A plain PBM image (P1), `scale` pixels per module, a quiet zone of 4 modules: what --qr-png and the tests use.
+// A plain PBM image (P1), `scale` pixels per module, a quiet zone of 4 modules, as write_qr_png draws it.
 std::string render_qr_pbm(const QrMatrix& matrix, int scale);
+
+// The code as a greyscale PNG (libpng, loaded on first use), `scale` pixels per module, a quiet zone of 4 modules,
+// written to `path` with mode 0600 (it holds the keys); an existing file is replaced, a symlink is not followed.
+Result<Ok, std::string> write_qr_png(const QrMatrix& matrix, const std::string& path, int scale = 8);
 
 // The text the Fwknop2 Android app imports.
 std::string fwknop2_key_text(std::string_view key_base64, std::string_view hmac_key_base64);
+
+// `--key-gen --qr` / `--qr-png FILE` of sesame and sesamed: the keys' QR code on `out` (terminal) and/or as a PNG.
+Result<Ok, std::string> show_key_qr(std::string_view key_base64, std::string_view hmac_key_base64, bool terminal,
+                                    const std::optional<std::string>& png_path, std::ostream& out);
 
 }  // namespace sesame::extras

@@ -9,6 +9,7 @@
 
 #include "spa/packet_codec.h"
 #include "support/field_dump.h"
+#include "support/qr_scan.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
 
@@ -55,6 +56,23 @@ TEST_F(SesameClient, KeyGenFileAndQr) {
   const auto qr = sesame({"--key-gen", "--qr"});
   ASSERT_EQ(qr.exit_status, 0);
   EXPECT_NE(qr.output.find("\u2580"), std::string::npos);
+}
+
+// --qr-png: the Fwknop2 app's text, scanned back from the image as a phone would.
+TEST_F(SesameClient, KeyGenQrPngScansBackToThePrintedKeys) {
+  const auto run = sesame({"--key-gen", "--qr-png", home_file("keys.png")});
+  ASSERT_EQ(run.exit_status, 0) << run.output;
+  EXPECT_NE(run.output.find("[+] Wrote the keys' QR code to: " + home_file("keys.png")), std::string::npos);
+  const auto value = [&](const std::string& name) {
+    const auto at = run.output.find(name + ": ");
+    return at == std::string::npos
+               ? ""
+               : run.output.substr(at + name.size() + 2, run.output.find('\n', at) - at - name.size() - 2);
+  };
+  ASSERT_FALSE(value("KEY_BASE64").empty()) << run.output;
+  const std::string scanned = scan_qr(home_file("keys.png"));
+  if (scanned == "SKIPPED") GTEST_SKIP() << "SKIPPED: zbarimg (zbar-tools) is not installed";
+  EXPECT_EQ(scanned, "KEY_BASE64:" + value("KEY_BASE64") + " HMAC_KEY_BASE64:" + value("HMAC_KEY_BASE64"));
 }
 
 TEST_F(SesameClient, TestModeBuildsADecodablePacketAndSavesIt) {

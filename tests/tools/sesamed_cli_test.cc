@@ -23,6 +23,7 @@
 #include "spa/packet_codec.h"
 #include "spa/random.h"
 #include "support/field_dump.h"
+#include "support/qr_scan.h"
 #include "support/sesamed_process.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
@@ -151,6 +152,16 @@ TEST_F(SesamedCli, KeyGenWithQrPrintsTheKeysAndAQrBlock) {
     return line.find("\xe2\x96\x80") != std::string::npos && line.find("\x1b[") != std::string::npos;
   });
   EXPECT_GE(qr_rows, 12) << run.output;
+}
+
+TEST_F(SesamedCli, KeyGenQrPngScansBackToThePrintedKeys) {
+  const std::string png = dir_.path() + "/keys.png";
+  const ProcessResult run = sesamed({"--key-gen", "--qr-png", png});
+  ASSERT_EQ(run.exit_status, 0) << run.output;
+  const std::string scanned = scan_qr(png);
+  if (scanned == "SKIPPED") GTEST_SKIP() << "SKIPPED: zbarimg (zbar-tools) is not installed";
+  EXPECT_EQ(scanned, "KEY_BASE64:" + key_gen_value(run.output, "KEY_BASE64") +
+                         " HMAC_KEY_BASE64:" + key_gen_value(run.output, "HMAC_KEY_BASE64"));
 }
 
 TEST_F(SesamedCli, DumpConfigPrintsSettingsAndStanzasButNoKeys) {

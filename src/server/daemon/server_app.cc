@@ -56,11 +56,10 @@ int generate_keys(const ServerCommandLine& line) {
   } else {
     std::cout << keys->to_text();
   }
-  if (line.key_gen_qr) {
-    auto qr = extras::encode_qr(extras::fwknop2_key_text(keys->key_base64, keys->hmac_key_base64));
-    if (!qr) return print_errors({qr.error()});
-    std::cout << extras::render_qr_terminal(*qr);
-  }
+  if (auto shown =
+          extras::show_key_qr(keys->key_base64, keys->hmac_key_base64, line.key_gen_qr, line.key_gen_qr_png, std::cout);
+      !shown)
+    return print_errors({shown.error()});
   return 0;
 }
 

@@ -120,6 +120,8 @@ Result<ServerCommandLine, std::string> parse_server_command_line(const std::vect
       ->group(keys);
   app.add_flag("--qr", line.key_gen_qr, "With --key-gen: also print the keys as a QR code for the Fwknop2 app")
       ->group(keys);
+  app.add_option("--qr-png", line.key_gen_qr_png, "With --key-gen: also write that QR code to this PNG file")
+      ->group(keys);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);  // CLI11 takes the arguments in reverse
   try {
@@ -142,7 +144,7 @@ Result<ServerCommandLine, std::string> parse_server_command_line(const std::vect
     line.action = ServerAction::kVersion;
     return line;
   }
-  if (key_gen || line.key_gen_file || line.key_gen_qr) {
+  if (key_gen || line.key_gen_file || line.key_gen_qr || line.key_gen_qr_png) {
     line.action = ServerAction::kKeyGen;
     return line;
   }

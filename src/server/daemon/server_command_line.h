@@ -64,6 +64,7 @@ struct ServerCommandLine {
   std::optional<std::size_t> hmac_key_length;
   std::optional<std::string> hmac_digest_type;
   bool key_gen_qr = false;
+  std::optional<std::string> key_gen_qr_png;  // --qr-png FILE
 };
 
 // args[0] is the program name. Errors are one line naming the option.

@@ -4,21 +4,15 @@
 
 #include <gtest/gtest.h>
 
-#include "support/subprocess.h"
+#include <sys/stat.h>
+
+#include "support/qr_scan.h"
 #include "support/temp_dir.h"
 
 namespace sesame::extras {
 namespace {
 
-std::string scan(const std::string& image_path) {
-  const auto zbarimg = test::find_executable({"/usr/bin/zbarimg", "/usr/local/bin/zbarimg"});
-  if (zbarimg.empty()) return "SKIPPED";
-  const auto result = test::run_process(std::vector<std::string>{zbarimg, "--raw", "-q", image_path});
-  // zbarimg's stderr (merged here) may carry D-Bus noise first; --raw prints the decoded text as the last line.
-  std::string text = result.output;
-  while (!text.empty() && text.back() == '\n') text.pop_back();
-  return text.substr(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
-}
+using test::scan_qr;
 
 TEST(QrCode, KeyTextScansBackExactly) {
   const std::string text = fwknop2_key_text("8eRJ7C3hJ54OU7B46ToDehnJkRsqtpBwzGSbqXDQHY4=",
@@ -30,9 +24,33 @@ TEST(QrCode, KeyTextScansBackExactly) {
   EXPECT_GT(matrix->width, 20);
   test::TempDir dir;
   const std::string image = dir.write_file("keys.pbm", render_qr_pbm(*matrix, 4));
-  const std::string scanned = scan(image);
+  const std::string scanned = scan_qr(image);
   if (scanned == "SKIPPED") GTEST_SKIP() << "SKIPPED: zbarimg (zbar-tools) is not installed";
   EXPECT_EQ(scanned, text);
+}
+
+TEST(QrCode, PngFileScansBackAndIsPrivate) {
+  const std::string text = fwknop2_key_text("a2V5", "aG1hYw==");
+  auto matrix = encode_qr(text);
+  ASSERT_TRUE(matrix) << matrix.error();
+  test::TempDir dir;
+  const std::string path = dir.write_file("keys.png", "old content, readable by all");
+  ::chmod(path.c_str(), 0644);
+  ASSERT_TRUE(write_qr_png(*matrix, path)) << path;
+  struct stat info {};
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u) << "the image holds the keys";
+  const std::string scanned = scan_qr(path);
+  if (scanned == "SKIPPED") GTEST_SKIP() << "SKIPPED: zbarimg (zbar-tools) is not installed";
+  EXPECT_EQ(scanned, text);
+}
+
+TEST(QrCode, PngIntoAMissingDirectoryIsAnErrorNamingThePath) {
+  auto matrix = encode_qr("x");
+  ASSERT_TRUE(matrix);
+  const auto written = write_qr_png(*matrix, "/nonexistent-dir/keys.png");
+  ASSERT_FALSE(written);
+  EXPECT_NE(written.error().find("/nonexistent-dir/keys.png"), std::string::npos) << written.error();
 }
 
 TEST(QrCode, TerminalRenderingCoversEveryModule) {
