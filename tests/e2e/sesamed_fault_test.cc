@@ -175,6 +175,10 @@ TEST_F(SesamedFaultEndToEnd, AFullDiskUnderTheReplayLogGrantsNothingUntilSpaceIs
   EXPECT_FALSE(answers(service(), net_->client_ip(), kClosedCheck)) << "the port opened without a logged packet";
   EXPECT_EQ(in_server({nft_path(), "list", "set", "inet", "filter", "sesame_in4"}).find(net_->client_ip()),
             std::string::npos);
+  // The unwritten record is retried at every wake-up (at least once a second), but said once per refused burst.
+  std::this_thread::sleep_for(2500ms);
+  const std::string later = sesamed_->log();
+  EXPECT_EQ(later.find("Replay log write failed"), later.rfind("Replay log write failed")) << later;
 
   ASSERT_EQ(::unlink(in_sesamed_mounts("filler").c_str()), 0) << std::strerror(errno);
   ASSERT_EQ(knock_port().exit_status, 0);

@@ -278,6 +278,8 @@ void Daemon::commit_burst(std::int64_t now_s) {
     if (auto flushed = log->flush(); !flushed) {
       // The records stay buffered and the next burst's flush() writes them again, so once there is space the
       // log catches up. The packets themselves are in the in-memory cache: a resend now is a replay either way.
+      // A wake-up with nothing to grant retries quietly: one line per refused or unlogged burst, not per second.
+      if (pending_.empty()) return;
       Logger& logger = reporter_->logger();
       if (policy_->server.replay_log_failure == config::ReplayLogFailure::kOpen) {
         // REPLAY_LOG_FAILURE open: the operator chose availability; these packets could be replayed after a crash.
