@@ -104,6 +104,9 @@ struct ServerConfig {
   // start; what a knock does while it does not answer (closed: refused).
   std::optional<std::string> replay_cache_url;
   ReplayLogFailure replay_cache_failure = ReplayLogFailure::kClosed;
+  // sesame's Prometheus endpoint (GET /metrics): off while the port is 0; the address is an IPv4 or IPv6 one.
+  std::uint16_t metrics_port = 0;
+  std::string metrics_address = "127.0.0.1";
 
   // Rules, for every firewall.
   bool enable_x_forwarded_for = false;

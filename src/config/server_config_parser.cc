@@ -3,6 +3,7 @@
 // server/config_init.c; set_fw_chain_conf, server/fw_util_iptables.c).
 #include "config/server_config_parser.h"
 #include "config/config_text.h"
+#include "config/network_match.h"
 #include "config/redis_url.h"
 
 #include <arpa/inet.h>
@@ -170,6 +171,8 @@ const std::array kVariables = {
     Variable{"REPLAY_LOG_FAILURE", &C::replay_log_failure},
     Variable{"REPLAY_CACHE_URL", &C::replay_cache_url, 0, 0, Shown::kUnsetUntilSet},
     Variable{"REPLAY_CACHE_FAILURE", &C::replay_cache_failure},
+    Variable{"METRICS_PORT", &C::metrics_port, 0, 65535},
+    Variable{"METRICS_ADDRESS", &C::metrics_address},
 };
 
 // In fwknopd.conf's template or read only by other fwknopd builds: ignored, with a warning that says why.
@@ -591,6 +594,9 @@ void check_server_config(const ServerConfig& config, std::vector<ConfigError>& e
   if (!is_nft_name(config.nft_forward_chain))
     error_at("NFT_FORWARD_CHAIN",
              "NFT_FORWARD_CHAIN: " + quoted(config.nft_forward_chain) + ": " + std::string(kNftNameRule));
+  if (config.metrics_port != 0 && !IpAddress::parse(config.metrics_address))
+    error_at("METRICS_ADDRESS",
+             "METRICS_ADDRESS: " + quoted(config.metrics_address) + " is not an IPv4 or IPv6 address to listen on");
   if (config.replay_cache_url) {
     if (auto url = parse_redis_url(*config.replay_cache_url); !url)
       error_at("REPLAY_CACHE_URL", "REPLAY_CACHE_URL: " + url.error());

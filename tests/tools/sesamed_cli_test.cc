@@ -164,6 +164,36 @@ TEST_F(SesamedCli, KeyGenQrPngScansBackToThePrintedKeys) {
                          " HMAC_KEY_BASE64:" + key_gen_value(run.output, "HMAC_KEY_BASE64"));
 }
 
+// METRICS_PORT: a real HTTP client (curl) scrapes the Prometheus text while sesamed runs.
+TEST_F(SesamedCli, MetricsEndpointCountsPacketsByOutcomeForAScraper) {
+  const std::string curl = find_executable({"/usr/bin/curl"});
+  if (curl.empty()) GTEST_SKIP() << "SKIPPED: curl not installed";
+  const std::uint16_t metrics_port = free_udp_port();  // TCP on the same number: nothing listens there either
+  SesamedProcess daemon(dir_, {.conf_extra = "METRICS_PORT " + std::to_string(metrics_port) + "\n",
+                               .access_conf = knocker_.stanza("tcp/22")});
+  std::string bad_hmac = knocker_.packet("10.0.0.3", "tcp/22");
+  bad_hmac.back() = bad_hmac.back() == 'A' ? 'B' : 'A';
+  ASSERT_EQ(send_udp(daemon.port(), {knocker_.packet("10.0.0.1", "tcp/22"), knocker_.packet("10.0.0.2", "tcp/22"),
+                                     bad_hmac, std::string(200, '!')}),
+            4u);
+  ASSERT_EQ(daemon.wait_for_events("grant", 2).size(), 2u) << daemon.output();
+  // Junk that is not SPA data is counted, not logged; all four went in one burst, whose grants come last.
+  ASSERT_EQ(daemon.wait_for_events("reject", 1).size(), 1u) << daemon.output();
+  const std::string url = "http://127.0.0.1:" + std::to_string(metrics_port);
+  const ProcessResult scrape = run_process({curl, "-sS", "--max-time", "5", url + "/metrics"});
+  ASSERT_EQ(scrape.exit_status, 0) << scrape.output;
+  for (const char* line :
+       {"# TYPE sesame_packets_total counter", "sesame_packets_total{outcome=\"accepted\"} 2",
+        "sesame_packets_total{outcome=\"hmac\"} 1", "sesame_packets_total{outcome=\"not_spa\"} 1",
+        "sesame_packets_seen_total 4", "sesame_replay_cache_entries 2", "# TYPE sesame_decision_seconds histogram",
+        "sesame_decision_seconds_bucket{le=\"+Inf\"} 4", "sesame_decision_seconds_count 4",
+        "sesame_firewall_change_seconds_count 0", "sesame_grants_active 0"})
+    EXPECT_NE(scrape.output.find(std::string(line) + "\n"), std::string::npos) << line << "\n" << scrape.output;
+  const ProcessResult other = run_process({curl, "-s", "-o", "/dev/null", "-w", "%{http_code}", url + "/"});
+  EXPECT_EQ(other.output, "404");
+  EXPECT_TRUE(daemon.is_running());
+}
+
 TEST_F(SesamedCli, DumpConfigPrintsSettingsAndStanzasButNoKeys) {
   const SesamedFiles f = files("", knocker_.stanza("tcp/22,udp/53"));
   const ProcessResult run = sesamed(with(f.config_args(), {"-D"}));

@@ -154,6 +154,13 @@ std::optional<std::int64_t> TcpSpaServer::next_deadline_s() const {
 }
 
 void TcpSpaServer::poll(std::int64_t now_s, const Deliver& deliver) {
+  poll_and_answer(now_s, [&deliver](const CapturedPacket& packet, std::string_view raw) {
+    deliver(packet, raw);
+    return std::string();
+  });
+}
+
+void TcpSpaServer::poll_and_answer(std::int64_t now_s, const Answer& answer) {
   const int ready = ::epoll_wait(epoll_.get(), events_.data(), int(events_.size()), 0);
   for (int i = 0; i < ready; ++i) {
     const int fd = events_[std::size_t(i)].data.fd;
@@ -166,7 +173,7 @@ void TcpSpaServer::poll(std::int64_t now_s, const Deliver& deliver) {
                                  [fd](const Connection& connection) { return connection.socket.get() == fd; });
     if (it == connections_.end()) continue;
     const ReadState state = read_ready(*it);
-    if (state != ReadState::kWaiting) finish(std::size_t(it - connections_.begin()), now_s, state, deliver);
+    if (state != ReadState::kWaiting) finish(std::size_t(it - connections_.begin()), now_s, state, answer);
   }
   while (!connections_.empty() && connections_.front().deadline_s <= now_s) {
     ++counters_.timed_out;
@@ -226,7 +233,7 @@ TcpSpaServer::ReadState TcpSpaServer::read_ready(Connection& connection) const {
   }
 }
 
-void TcpSpaServer::finish(std::size_t index, std::int64_t now_s, ReadState state, const Deliver& deliver) {
+void TcpSpaServer::finish(std::size_t index, std::int64_t now_s, ReadState state, const Answer& answer) {
   // Out of the list before the callback runs, so that whatever the callback does, it is delivered once.
   const Connection connection = std::move(connections_[index]);
   connections_.erase(connections_.begin() + std::ptrdiff_t(index));
@@ -242,7 +249,12 @@ void TcpSpaServer::finish(std::size_t index, std::int64_t now_s, ReadState state
   packet.destination_port = connection.destination_port;
   packet.ip_protocol = 6;
   packet.received_s = now_s;
-  deliver(packet, connection.received);
+  const std::string reply = answer(packet, connection.received);
+  for (std::size_t sent = 0; sent < reply.size();) {
+    const ssize_t n = ::send(connection.socket.get(), reply.data() + sent, reply.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;  // EAGAIN (full), EPIPE (gone): never wait for a reader
+    sent += std::size_t(n);
+  }
 }
 
 }  // namespace sesame::server::capture

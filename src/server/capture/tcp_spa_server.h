@@ -61,6 +61,10 @@ class TcpSpaServer {
   // line) arrived. packet.payload and raw are both the bytes received (the daemon unwraps HTTP). Also closes
   // connections older than request_timeout_s, so call it on every wake-up, at least by next_deadline_s().
   void poll(std::int64_t now_s, const Deliver& deliver);
+  // As poll(), but what `answer` returns for a request is written back before its connection closes (sesamed's
+  // metrics endpoint); a reply the socket does not take at once is cut short rather than waited for.
+  using Answer = std::function<std::string(const CapturedPacket& packet, std::string_view raw)>;
+  void poll_and_answer(std::int64_t now_s, const Answer& answer);
 
   // When the oldest open connection times out, if any: the daemon's epoll_wait timeout.
   std::optional<std::int64_t> next_deadline_s() const;
@@ -82,7 +86,7 @@ class TcpSpaServer {
   TcpSpaServer() = default;
   void accept_pending(std::int64_t now_s);
   ReadState read_ready(Connection& connection) const;
-  void finish(std::size_t index, std::int64_t now_s, ReadState state, const Deliver& deliver);
+  void finish(std::size_t index, std::int64_t now_s, ReadState state, const Answer& answer);
 
   UniqueFd epoll_;
   UniqueFd listener_;

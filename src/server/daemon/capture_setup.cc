@@ -72,6 +72,15 @@ Result<OpenedCapture, std::string> open_capture(const config::ServerConfig& serv
     opened.name += " + tcp/" + std::to_string(tcp->local_port());
     opened.sources.tcp.emplace(std::move(*tcp));
   }
+  if (server.metrics_port != 0) {
+    capture::TcpSpaServerOptions options;
+    options.port = server.metrics_port;
+    options.bind_address = config::IpAddress::parse(server.metrics_address);  // checked with the config
+    options.max_connections = 8;
+    auto metrics = capture::TcpSpaServer::open(options);
+    if (!metrics) return fail("METRICS_PORT: " + metrics.error());
+    opened.sources.metrics.emplace(std::move(*metrics));
+  }
   return opened;
 }
 

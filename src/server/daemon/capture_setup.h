@@ -47,6 +47,7 @@ struct CaptureSources {
   std::optional<capture::PcapCapture> pcap;
   std::optional<capture::TcpSpaServer> tcp;
   std::optional<capture::NfqueueCapture> nfqueue;
+  std::optional<capture::TcpSpaServer> metrics;  // METRICS_PORT: the Prometheus endpoint, not SPA capture
   // Declared after the queue, so destroyed before it: the rule goes first at exit, then the queue (nfqueue_rule.h).
   std::optional<NfqueueRuleGuard> nfqueue_rule;
 };

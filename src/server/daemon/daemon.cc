@@ -12,6 +12,7 @@
 #include <ctime>
 
 #include "server/capture/http_spa_request.h"
+#include "server/daemon/metrics.h"
 
 namespace sesame::server::daemon {
 namespace {
@@ -65,9 +66,9 @@ int Daemon::run(StartupReport& startup) {
     return 1;
   }
   const int pcap_fd = sources_.pcap ? sources_.pcap->selectable_fd() : -1;
-  for (const int fd :
-       {signals_.fd(), sources_.udp ? sources_.udp->fd() : -1, pcap_fd, sources_.tcp ? sources_.tcp->fd() : -1,
-        sources_.nfqueue ? sources_.nfqueue->fd() : -1, commands_->fd()}) {
+  for (const int fd : {signals_.fd(), sources_.udp ? sources_.udp->fd() : -1, pcap_fd,
+                       sources_.tcp ? sources_.tcp->fd() : -1, sources_.nfqueue ? sources_.nfqueue->fd() : -1,
+                       commands_->fd(), sources_.metrics ? sources_.metrics->fd() : -1}) {
     if (fd < 0) continue;
     if (auto watched = watch(fd); !watched) {
       startup.failed(watched.error());
@@ -106,6 +107,8 @@ int Daemon::run(StartupReport& startup) {
         drain_tcp(now_s);
       } else if (fd == commands_->fd()) {
         commands_->tick(now_s);
+      } else if (sources_.metrics && fd == sources_.metrics->fd()) {
+        serve_metrics(now_s);
       }
     }
     // A pcap file has no descriptor: it is read until its end, then sesamed exits as fwknopd does.
@@ -222,8 +225,10 @@ void Daemon::drain_tcp(std::int64_t now_s) {
 int Daemon::wait_timeout_ms(std::int64_t now_s) const {
   std::int64_t wake_s = next_housekeeping_s_;
   if (const auto due = commands_->next_due_s()) wake_s = std::min(wake_s, *due);
-  if (sources_.tcp) {
-    if (const auto deadline = sources_.tcp->next_deadline_s()) wake_s = std::min(wake_s, *deadline);
+  for (const auto* server :
+       {sources_.tcp ? &*sources_.tcp : nullptr, sources_.metrics ? &*sources_.metrics : nullptr}) {
+    if (server == nullptr) continue;
+    if (const auto deadline = server->next_deadline_s()) wake_s = std::min(wake_s, *deadline);
   }
   // Aimed at the start of second wake_s, not a whole second from now: expiry then runs within a few milliseconds
   // of the second it is due in, not up to a second later.
@@ -238,9 +243,13 @@ int Daemon::wait_timeout_ms(std::int64_t now_s) const {
 
 void Daemon::handle_packet(const CapturedPacket& packet, std::int64_t now_s) {
   ++packets_seen_;
-  if (policy_->server.enable_spa_over_http && capture::looks_like_http_request(packet.payload))
-    return handle_http(packet, now_s);
-  run_pipeline(packet, std::nullopt, now_s);
+  const auto start = std::chrono::steady_clock::now();
+  if (policy_->server.enable_spa_over_http && capture::looks_like_http_request(packet.payload)) {
+    handle_http(packet, now_s);
+  } else {
+    run_pipeline(packet, std::nullopt, now_s);
+  }
+  decision_latency_.observe(std::chrono::steady_clock::now() - start);
 }
 
 void Daemon::handle_http(const CapturedPacket& packet, std::int64_t now_s) {
@@ -267,6 +276,7 @@ void Daemon::run_pipeline(const CapturedPacket& packet, const std::optional<conf
   }
   Verdict verdict = policy_->pipeline->handle(packet);
   if (!verdict.request) return reporter_->reject(verdict.reason, verdict.stanza, packet, now_s);
+  ++accepted_;
   AccessRequest& request = *verdict.request;
   // server.md §4 step 10: an SPA allow IP of 0.0.0.0 over HTTP means the client behind the proxy.
   if (request.is_source_allow_ip && forwarded_for) request.allow_ip = *forwarded_for;
@@ -293,6 +303,7 @@ void Daemon::commit_burst(std::int64_t now_s) {
                                              std::to_string(pending_.size()) +
                                              " request(s) of this burst (REPLAY_LOG_FAILURE closed)");
         for (const Pending& pending : pending_) reporter_->grant_failed(pending.request, flushed.error().message);
+        grants_failed_ += pending_.size();
         logger.release();
         pending_.clear();
         return;
@@ -323,14 +334,19 @@ void Daemon::commit_burst(std::int64_t now_s) {
   if (!grants.empty() && firewall_ != nullptr) {
     // Logged only after the firewall has taken the whole transaction (or reported it failed), one write per burst.
     Logger& logger = reporter_->logger();
-    if (auto opened = firewall_->open(grants, now_s); opened) {
+    const auto start = std::chrono::steady_clock::now();
+    auto opened = firewall_->open(grants, now_s);
+    firewall_latency_.observe(std::chrono::steady_clock::now() - start);
+    if (opened) {
       logger.hold();
       for (const auto& grant : grants) reporter_->grant(*grant.request, firewall_->name(), false, now_s);
       logger.release();
       grants_ += grants.size();
+      for (const auto& grant : grants) rules_opened_ += std::max<std::size_t>(grant.request->ports.size(), 1);
     } else {
       logger.hold();
       for (const auto& grant : grants) reporter_->grant_failed(*grant.request, opened.error().message);
+      grants_failed_ += grants.size();
       logger.release();
     }
   }
@@ -349,6 +365,7 @@ void Daemon::housekeeping(std::int64_t now_s) {
   if (firewall_ != nullptr) {
     if (auto expired = firewall_->expire(now_s); expired) {
       for (const auto& grant : *expired) reporter_->expire(grant.source, grant.protocol, grant.port);
+      rules_expired_ += expired->size();
     } else {
       reporter_->logger().message(LogLevel::kError, expired.error().message);
     }
@@ -357,6 +374,23 @@ void Daemon::housekeeping(std::int64_t now_s) {
     next_summary_s_ = now_s + kSummaryIntervalS;
     reporter_->summarize_suppressed();
   }
+}
+
+void Daemon::serve_metrics(std::int64_t now_s) {
+  MetricsSnapshot snapshot;
+  snapshot.packets = packets_seen_;
+  snapshot.accepted = accepted_;
+  snapshot.grants = grants_;
+  snapshot.grants_failed = grants_failed_;
+  snapshot.grants_active = rules_opened_ > rules_expired_ ? rules_opened_ - rules_expired_ : 0;
+  snapshot.fwknop_replays = fwknop_replays_;
+  snapshot.shared_replay_unavailable = replay_->shared_unavailable();
+  snapshot.replay_cache_entries = replay_->cache().size();
+  snapshot.drops = &policy_->pipeline->drops();
+  snapshot.decision = &decision_latency_;
+  snapshot.firewall_change = &firewall_latency_;
+  sources_.metrics->poll_and_answer(
+      now_s, [&](const CapturedPacket&, std::string_view request) { return metrics_http_reply(request, snapshot); });
 }
 
 void Daemon::log_counters() {

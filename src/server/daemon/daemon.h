@@ -15,6 +15,7 @@
 #include "server/daemon/capture_setup.h"
 #include "server/daemon/command_dispatcher.h"
 #include "server/daemon/event_reporter.h"
+#include "server/daemon/metrics.h"
 #include "server/daemon/policy.h"
 #include "server/daemon/signal_fd.h"
 #include "server/firewall/firewall_backend.h"
@@ -63,6 +64,8 @@ class Daemon {
   void commit_burst(std::int64_t now_s);
   void housekeeping(std::int64_t now_s);
   void log_counters();
+  // METRICS_PORT: answers the scrapes that are ready, from the counters as they are now.
+  void serve_metrics(std::int64_t now_s);
   bool packet_limit_reached() const { return options_.packet_limit && packets_seen_ >= *options_.packet_limit; }
 
   DaemonOptions options_;
@@ -81,6 +84,12 @@ class Daemon {
   std::uint64_t packets_seen_ = 0;
   std::uint64_t grants_ = 0;
   std::uint64_t fwknop_replays_ = 0;
+  std::uint64_t accepted_ = 0;       // through the pipeline, before the firewall
+  std::uint64_t grants_failed_ = 0;  // refused by the firewall or the replay log
+  std::uint64_t rules_opened_ = 0;   // (address, protocol, port) grants the firewall took ...
+  std::uint64_t rules_expired_ = 0;  // ... and those it reported expired: the difference is open now
+  LatencyHistogram decision_latency_;
+  LatencyHistogram firewall_latency_;
   std::int64_t next_housekeeping_s_ = 0;
   std::int64_t next_summary_s_ = 0;
 };
