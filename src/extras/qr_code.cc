@@ -2,7 +2,6 @@
 // QR encoding through libqrencode and two renderings of the module matrix.
 #include "extras/qr_code.h"
 
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <png.h>
 #include <qrencode.h>
@@ -14,6 +13,8 @@
 #include <cstring>
 
 #include <memory>
+
+#include "common/shared_library.h"
 
 namespace sesame::extras {
 namespace {
@@ -29,14 +30,12 @@ struct Qrencode {
 };
 
 Result<Qrencode, std::string> load_qrencode() {
-  void* library = dlopen("libqrencode.so.4", RTLD_NOW | RTLD_LOCAL);  // Debian's libqrencode4
-  if (library == nullptr) return fail(std::string("QR codes need ") + dlerror());
+  auto library = SharedLibrary::open("libqrencode.so.4");  // Debian's libqrencode4
+  if (!library) return fail("QR codes need " + library.error());
   Qrencode qrencode;
-  qrencode.encode_string_8bit =
-      reinterpret_cast<decltype(qrencode.encode_string_8bit)>(dlsym(library, "QRcode_encodeString8bit"));
-  qrencode.free = reinterpret_cast<decltype(qrencode.free)>(dlsym(library, "QRcode_free"));
-  if (qrencode.encode_string_8bit == nullptr || qrencode.free == nullptr)
-    return fail(std::string("QR codes need libqrencode.so.4 with QRcode_encodeString8bit and QRcode_free"));
+  if (!library->bind("QRcode_encodeString8bit", qrencode.encode_string_8bit) ||
+      !library->bind("QRcode_free", qrencode.free))
+    return fail("QR codes need libqrencode.so.4 with " + library->first_missing());
   return qrencode;  // stays loaded for the life of the process
 }
 
@@ -51,10 +50,11 @@ using PngWrite = decltype(&::png_image_write_to_stdio);
 
 Result<PngWrite, std::string> png_writer() {
   static const Result<PngWrite, std::string> loaded = []() -> Result<PngWrite, std::string> {
-    void* library = dlopen("libpng16.so.16", RTLD_NOW | RTLD_LOCAL);  // Debian's libpng16-16
-    if (library == nullptr) return fail(std::string("--qr-png needs ") + dlerror());
-    auto* write = reinterpret_cast<PngWrite>(dlsym(library, "png_image_write_to_stdio"));
-    if (write == nullptr) return fail(std::string("--qr-png needs libpng16.so.16 with png_image_write_to_stdio"));
+    auto library = SharedLibrary::open("libpng16.so.16");  // Debian's libpng16-16
+    if (!library) return fail("--qr-png needs " + library.error());
+    PngWrite write = nullptr;
+    if (!library->bind("png_image_write_to_stdio", write))
+      return fail(std::string("--qr-png needs libpng16.so.16 with png_image_write_to_stdio"));
     return write;
   }();
   return loaded;
