@@ -18,6 +18,7 @@
 
 #include "e2e/fwknopd_process.h"
 #include "e2e/netns_pair.h"
+#include "e2e/system_tools.h"
 #include "e2e/tcp_line_server.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
@@ -37,10 +38,6 @@ constexpr const char* kGreeting = "hello from behind the knock";
 constexpr auto kProbeTimeout = 300ms;
 // How long a refused port is watched before the test believes it is closed.
 constexpr auto kClosedCheck = 1s;
-
-std::string iptables_path() {
-  return find_executable({"/usr/sbin/iptables", "/sbin/iptables"});
-}
 
 double seconds(Clock::duration d) {
   return std::chrono::duration<double>(d).count();

@@ -32,6 +32,7 @@
 
 #include "e2e/fwknopd_process.h"
 #include "e2e/netns_pair.h"
+#include "e2e/system_tools.h"
 #include "e2e/tcp_line_server.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
@@ -54,14 +55,6 @@ constexpr const char* kInternalGreeting = "hello from the internal host";
 constexpr auto kProbeTimeout = 300ms;  // one connection attempt while polling
 constexpr auto kClosedCheck = 1s;      // how long a silent port is watched before it counts as closed
 constexpr auto kAccessTimeout = 3s;    // FW_ACCESS_TIMEOUT of every stanza here
-
-std::string iptables_path() {
-  return find_executable({"/usr/sbin/iptables", "/sbin/iptables"});
-}
-
-std::string sysctl_path() {
-  return find_executable({"/usr/sbin/sysctl", "/sbin/sysctl"});
-}
 
 std::string host_ip_forward() {
   try {

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "e2e/sesamed_knock_fixture.h"
+#include "e2e/system_tools.h"
 
 namespace sesame::test {
 namespace {
@@ -45,13 +46,6 @@ constexpr const char* kNftRuleset =
 std::string ipset_path() {
   return find_executable({"/usr/sbin/ipset", "/sbin/ipset"});
 }
-std::string iptables_path() {
-  return find_executable({"/usr/sbin/iptables", "/sbin/iptables"});
-}
-std::string nft_path() {
-  return find_executable({"/usr/sbin/nft", "/sbin/nft"});
-}
-
 class SesamedCycleEndToEnd : public SesamedKnockFixture {
  protected:
   void SetUp() override {

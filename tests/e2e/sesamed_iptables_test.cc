@@ -16,6 +16,7 @@
 
 #include "e2e/fwknopd_process.h"
 #include "e2e/sesamed_knock_fixture.h"
+#include "e2e/system_tools.h"
 #include "support/test_vectors.h"
 
 namespace sesame::test {
@@ -27,13 +28,6 @@ constexpr std::uint16_t kPort = 22222;
 constexpr std::uint16_t kForwardPort = 40023;  // NAT: on the server, where the knocker connects
 constexpr std::chrono::seconds kAccessTimeout{3};
 constexpr const char* kGreeting = "hello from behind the knock";
-
-std::string iptables_path() {
-  return find_executable({"/usr/sbin/iptables", "/sbin/iptables"});
-}
-std::string sysctl_path() {
-  return find_executable({"/usr/sbin/sysctl", "/sbin/sysctl"});
-}
 
 class SesamedIptablesEndToEnd : public SesamedKnockFixture {
  protected:

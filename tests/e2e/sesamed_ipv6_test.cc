@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "e2e/sesamed_knock_fixture.h"
+#include "e2e/system_tools.h"
 
 namespace sesame::test {
 namespace {
@@ -34,14 +35,6 @@ std::string ruleset(const std::string& spa_rule) {
          spa_rule +
          "  }\n"
          "}\n";
-}
-
-std::string nft_path() {
-  return find_executable({"/usr/sbin/nft", "/sbin/nft"});
-}
-
-std::string ip6tables_path() {
-  return find_executable({"/usr/sbin/ip6tables", "/sbin/ip6tables"});
 }
 
 class SesamedIpv6EndToEnd : public SesamedKnockFixture {

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "e2e/sesamed_knock_fixture.h"
+#include "e2e/system_tools.h"
 #include "support/test_vectors.h"
 
 namespace sesame::test {
@@ -37,13 +38,6 @@ constexpr const char* kRuleset =
     "    ct state established,related accept\n"
     "  }\n"
     "}\n";
-
-std::string nft_path() {
-  return find_executable({"/usr/sbin/nft", "/sbin/nft"});
-}
-std::string sysctl_path() {
-  return find_executable({"/usr/sbin/sysctl", "/sbin/sysctl"});
-}
 
 class SesamedNftNatEndToEnd : public SesamedKnockFixture {
  protected:

@@ -24,6 +24,7 @@
 
 #include "e2e/netns_pair.h"
 #include "e2e/netns_sesamed.h"
+#include "e2e/system_tools.h"
 #include "e2e/tcp_line_server.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
@@ -52,10 +53,6 @@ constexpr const char* kRuleset =
     "    iif lo accept\n"
     "  }\n"
     "}\n";
-
-std::string nft_path() {
-  return find_executable({"/usr/sbin/nft", "/sbin/nft"});
-}
 
 std::string fwknop_path() {
   return find_executable({"/usr/bin/fwknop", "/usr/local/bin/fwknop"});

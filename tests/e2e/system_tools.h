@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Where the firewall and system tools the end-to-end tests drive live on Debian; "" when one is not installed
+// (the test then SKIPs and says which).
+#pragma once
+
+#include <string>
+
+#include "support/subprocess.h"
+
+namespace sesame::test {
+
+inline std::string nft_path() {
+  return find_executable({"/usr/sbin/nft", "/sbin/nft"});
+}
+inline std::string iptables_path() {
+  return find_executable({"/usr/sbin/iptables", "/sbin/iptables"});
+}
+inline std::string ip6tables_path() {
+  return find_executable({"/usr/sbin/ip6tables", "/sbin/ip6tables"});
+}
+inline std::string sysctl_path() {
+  return find_executable({"/usr/sbin/sysctl", "/sbin/sysctl"});
+}
+
+}  // namespace sesame::test
