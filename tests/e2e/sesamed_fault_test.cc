@@ -169,8 +169,9 @@ TEST_F(SesamedFaultEndToEnd, AFullDiskUnderTheReplayLogGrantsNothingUntilSpaceIs
   EXPECT_NE(log.find("No space left on device; refusing 1 request(s) of this burst (REPLAY_LOG_FAILURE closed)"),
             std::string::npos)
       << log;
-  EXPECT_NE(log.find("[" + net_->client_ip() + "] firewall change failed, no access granted: "), std::string::npos)
+  EXPECT_NE(log.find("[" + net_->client_ip() + "] replay log write failed, no access granted: "), std::string::npos)
       << log;
+  EXPECT_EQ(log.find("firewall change failed"), std::string::npos) << "the firewall was never asked\n" << log;
   EXPECT_EQ(log.find("Added access rule"), std::string::npos) << log;
   EXPECT_FALSE(answers(service(), net_->client_ip(), kClosedCheck)) << "the port opened without a logged packet";
   EXPECT_EQ(in_server({nft_path(), "list", "set", "inet", "filter", "sesame_in4"}).find(net_->client_ip()),

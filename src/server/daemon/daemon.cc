@@ -302,7 +302,8 @@ void Daemon::commit_burst(std::int64_t now_s) {
         logger.message(LogLevel::kError, "Replay log write failed: " + flushed.error().message + "; refusing " +
                                              std::to_string(pending_.size()) +
                                              " request(s) of this burst (REPLAY_LOG_FAILURE closed)");
-        for (const Pending& pending : pending_) reporter_->grant_failed(pending.request, flushed.error().message);
+        for (const Pending& pending : pending_)
+          reporter_->grant_failed(pending.request, "replay log write failed", flushed.error().message);
         grants_failed_ += pending_.size();
         logger.release();
         pending_.clear();
@@ -345,7 +346,8 @@ void Daemon::commit_burst(std::int64_t now_s) {
       for (const auto& grant : grants) rules_opened_ += std::max<std::size_t>(grant.request->ports.size(), 1);
     } else {
       logger.hold();
-      for (const auto& grant : grants) reporter_->grant_failed(*grant.request, opened.error().message);
+      for (const auto& grant : grants)
+        reporter_->grant_failed(*grant.request, "firewall change failed", opened.error().message);
       grants_failed_ += grants.size();
       logger.release();
     }

@@ -128,14 +128,14 @@ void EventReporter::grant(const AccessRequest& request, std::string_view firewal
   }
 }
 
-void EventReporter::grant_failed(const AccessRequest& request, std::string_view error) {
+void EventReporter::grant_failed(const AccessRequest& request, std::string_view cause, std::string_view error) {
   LogFields fields;
   fields["src"] = request.allow_ip.to_string();
   fields["stanza"] = request.stanza_index + 1;
   fields["error"] = error;
   logger_->event(
       LogLevel::kError, "grant_failed", fields,
-      "[" + request.allow_ip.to_string() + "] firewall change failed, no access granted: " + std::string(error));
+      "[" + request.allow_ip.to_string() + "] " + std::string(cause) + ", no access granted: " + std::string(error));
 }
 
 void EventReporter::expire(const config::IpAddress& source, std::uint8_t protocol, std::uint16_t port) {

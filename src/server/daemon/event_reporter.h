@@ -25,7 +25,8 @@ class EventReporter {
   void reject(DropReason reason, std::optional<std::size_t> stanza, const CapturedPacket& packet, std::int64_t now_s);
   // One `grant` line per requested proto/port; `test`: nothing was changed (-t).
   void grant(const AccessRequest& request, std::string_view firewall, bool test, std::int64_t now_s);
-  void grant_failed(const AccessRequest& request, std::string_view error);
+  // `cause` says which step refused it ("firewall change failed", "replay log write failed"); `error` its own words.
+  void grant_failed(const AccessRequest& request, std::string_view cause, std::string_view error);
   void expire(const config::IpAddress& source, std::uint8_t protocol, std::uint16_t port);
   void command(const AccessRequest& request, std::string_view command, bool test);
   // A CMD_CYCLE stanza's accepted knock: the expanded open command (not a command message, which command() is).
