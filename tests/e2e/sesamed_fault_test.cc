@@ -30,6 +30,7 @@
 #include <gtest/gtest.h>
 
 #include "e2e/sesamed_knock_fixture.h"
+#include "e2e/system_tools.h"
 #include "spa/base64.h"
 #include "spa/packet_codec.h"
 #include "spa/random.h"
@@ -49,22 +50,6 @@ constexpr std::size_t kPage = 4096;
 // A replay log record: 32 hex digits, a blank, a 10-digit keep-until time, a newline (src/server/replay_log.h).
 constexpr std::size_t kRecordBytes = 44;
 
-// Nothing new gets in, not even the SPA port (pcap sees the knock before netfilter drops it).
-constexpr const char* kNftRuleset =
-    "table inet filter {\n"
-    "  chain input {\n"
-    "    type filter hook input priority 0; policy drop;\n"
-    "    ct state established,related accept\n"
-    "    iif lo accept\n"
-    "  }\n"
-    "}\n";
-
-std::string nft_path() {
-  return find_executable({"/usr/sbin/nft", "/sbin/nft"});
-}
-std::string iptables_path() {
-  return find_executable({"/usr/sbin/iptables", "/sbin/iptables"});
-}
 std::string unshare_path() {
   return find_executable({"/usr/bin/unshare", "/bin/unshare"});
 }
@@ -88,7 +73,7 @@ class SesamedFaultEndToEnd : public SesamedKnockFixture {
 
   void load_nft_ruleset() {
     if (nft_path().empty()) GTEST_SKIP() << "SKIPPED: nft (nftables) not installed";
-    NetnsPair::check_in(net_->server_ns(), {nft_path(), "-f", dir_.write_file("ruleset.nft", kNftRuleset)});
+    NetnsPair::check_in(net_->server_ns(), {nft_path(), "-f", dir_.write_file("ruleset.nft", default_drop_ruleset())});
   }
 
   // One stanza for tcp/kPort with a kAccessTimeout grant; `conf_extra` after the fixture's fwknopd.conf lines.

@@ -26,15 +26,7 @@ constexpr int kTimeoutS = 3;
 // Nothing new gets in but neighbour discovery (without it IPv6 has no link at all) and, for the UDP and TCP
 // captures, the SPA port the test names.
 std::string ruleset(const std::string& spa_rule) {
-  return "table inet filter {\n"
-         "  chain input {\n"
-         "    type filter hook input priority 0; policy drop;\n"
-         "    ct state established,related accept\n"
-         "    iif lo accept\n"
-         "    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept\n" +
-         spa_rule +
-         "  }\n"
-         "}\n";
+  return default_drop_ruleset("    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept\n" + spa_rule);
 }
 
 class SesamedIpv6EndToEnd : public SesamedKnockFixture {

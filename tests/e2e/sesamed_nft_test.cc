@@ -44,16 +44,6 @@ constexpr const char* kGreeting = "hello from behind the knock";
 constexpr auto kProbeTimeout = 300ms;  // one connection attempt while polling: a dropped SYN costs this much
 constexpr auto kClosedCheck = 1s;      // how long a silent port is watched before the test believes it is closed
 
-// The server's ruleset before sesamed starts: nothing new gets in, not even the SPA port.
-constexpr const char* kRuleset =
-    "table inet filter {\n"
-    "  chain input {\n"
-    "    type filter hook input priority 0; policy drop;\n"
-    "    ct state established,related accept\n"
-    "    iif lo accept\n"
-    "  }\n"
-    "}\n";
-
 std::string fwknop_path() {
   return find_executable({"/usr/bin/fwknop", "/usr/local/bin/fwknop"});
 }
@@ -112,7 +102,7 @@ class SesamedNftEndToEnd : public ::testing::Test {
     ASSERT_FALSE(key_.empty() || hmac_key_.empty()) << keys.output;
 
     net_ = std::make_unique<NetnsPair>();
-    NetnsPair::check_in(net_->server_ns(), {nft_path(), "-f", dir_.write_file("ruleset.nft", kRuleset)});
+    NetnsPair::check_in(net_->server_ns(), {nft_path(), "-f", dir_.write_file("ruleset.nft", default_drop_ruleset())});
     server_ = std::make_unique<TcpLineServer>(net_->server_ns(), net_->server_ip(), kPort, kGreeting);
   }
 

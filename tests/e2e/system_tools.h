@@ -22,4 +22,17 @@ inline std::string sysctl_path() {
   return find_executable({"/usr/sbin/sysctl", "/sbin/sysctl"});
 }
 
+// A server's nftables ruleset before sesamed starts: nothing new gets in, not even the SPA port (pcap sees a knock
+// before netfilter drops it), except what `extra_input_rules` (whole lines) accepts.
+inline std::string default_drop_ruleset(const std::string& extra_input_rules = "") {
+  return "table inet filter {\n"
+         "  chain input {\n"
+         "    type filter hook input priority 0; policy drop;\n"
+         "    ct state established,related accept\n"
+         "    iif lo accept\n" +
+         extra_input_rules +
+         "  }\n"
+         "}\n";
+}
+
 }  // namespace sesame::test
