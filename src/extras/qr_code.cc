@@ -22,6 +22,14 @@ namespace {
 constexpr int kTerminalQuietZone = 2;
 constexpr int kImageQuietZone = 4;
 
+// The images (PBM and PNG): `scale` pixels per module and a quiet zone of kImageQuietZone modules round the code.
+int image_side(const QrMatrix& matrix, int scale) {
+  return (matrix.width + 2 * kImageQuietZone) * scale;
+}
+bool is_dark_pixel(const QrMatrix& matrix, int scale, int px, int py) {
+  return matrix.is_dark(px / scale - kImageQuietZone, py / scale - kImageQuietZone);
+}
+
 // libqrencode is dlopen()ed on the first QR code: only --key-gen --qr needs it, and linked normally it would be
 // loaded (and its symbols bound) at every start of the client and of sesamed.
 struct Qrencode {
@@ -102,11 +110,11 @@ std::string render_qr_terminal(const QrMatrix& matrix) {
 }
 
 std::string render_qr_pbm(const QrMatrix& matrix, int scale) {
-  const int side = (matrix.width + 2 * kImageQuietZone) * scale;
+  const int side = image_side(matrix, scale);
   std::string out = "P1\n" + std::to_string(side) + " " + std::to_string(side) + "\n";
   for (int py = 0; py < side; ++py) {
     for (int px = 0; px < side; ++px) {
-      out += matrix.is_dark(px / scale - kImageQuietZone, py / scale - kImageQuietZone) ? '1' : '0';
+      out += is_dark_pixel(matrix, scale, px, py) ? '1' : '0';
       out += px + 1 < side ? ' ' : '\n';
     }
   }
@@ -116,12 +124,11 @@ std::string render_qr_pbm(const QrMatrix& matrix, int scale) {
 Result<Ok, std::string> write_qr_png(const QrMatrix& matrix, const std::string& path, int scale) {
   auto write = png_writer();
   if (!write) return fail(write.error());
-  const int side = (matrix.width + 2 * kImageQuietZone) * scale;
+  const int side = image_side(matrix, scale);
   std::vector<png_byte> pixels(std::size_t(side) * std::size_t(side));
   for (int py = 0; py < side; ++py)
     for (int px = 0; px < side; ++px)
-      pixels[std::size_t(py) * std::size_t(side) + std::size_t(px)] =
-          matrix.is_dark(px / scale - kImageQuietZone, py / scale - kImageQuietZone) ? 0 : 255;
+      pixels[std::size_t(py) * std::size_t(side) + std::size_t(px)] = is_dark_pixel(matrix, scale, px, py) ? 0 : 255;
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return fail(path + ": " + std::strerror(errno));
   ::fchmod(fd, 0600);  // an existing file keeps its mode through O_TRUNC
