@@ -16,12 +16,15 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
 #include "common/unique_fd.h"
+#include "spa/packet_codec.h"
+#include "spa/random.h"
 #include "support/subprocess.h"
 
 extern char** environ;
@@ -272,6 +275,21 @@ std::size_t send_udp(std::uint16_t port, const std::vector<std::string>& payload
 
 std::size_t send_udp(std::uint16_t port, std::string_view payload, const std::string& from) {
   return send_udp(port, std::vector<std::string>{std::string(payload)}, from);
+}
+
+std::string make_knock(const std::vector<std::uint8_t>& key, const std::vector<std::uint8_t>& hmac_key,
+                       const std::string& username, const std::string& message) {
+  spa::Keys keys;
+  keys.encryption_key = SecretBytes(key);
+  keys.hmac_key = SecretBytes(hmac_key);
+  spa::Message knock;
+  knock.random_value = spa::make_random_value().value();
+  knock.username = username;
+  knock.timestamp = static_cast<std::uint32_t>(std::time(nullptr));
+  knock.message = message;
+  auto wire = spa::encode(knock, keys);
+  if (!wire) throw std::runtime_error(wire.error().to_string());
+  return *wire;
 }
 
 }  // namespace sesame::test

@@ -106,6 +106,11 @@ class SesamedProcess {
   std::vector<nlohmann::json> events_;
 };
 
+// A fresh SPA packet as a client sends it (a new random value, the current time) carrying `message`
+// ("IP,proto/port"), Rijndael CBC with these raw keys and HMAC-SHA256. Throws std::runtime_error when it cannot.
+std::string make_knock(const std::vector<std::uint8_t>& key, const std::vector<std::uint8_t>& hmac_key,
+                       const std::string& username, const std::string& message);
+
 // A UDP port on which nothing is bound right now (bound to port 0, read back, closed). Throws on failure.
 std::uint16_t free_udp_port();
 

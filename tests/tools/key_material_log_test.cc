@@ -102,17 +102,7 @@ struct TestKeys {
 
   std::string packet(const std::vector<std::uint8_t>& key, const std::vector<std::uint8_t>& hmac_key,
                      const std::string& access) const {
-    spa::Keys keys;
-    keys.encryption_key = SecretBytes(key);
-    keys.hmac_key = SecretBytes(hmac_key);
-    spa::Message message;
-    message.random_value = spa::make_random_value().value();
-    message.username = "leakcheck";
-    message.timestamp = static_cast<std::uint32_t>(std::time(nullptr));
-    message.message = access;
-    auto wire = spa::encode(message, keys);
-    if (!wire) throw std::runtime_error(wire.error().to_string());
-    return *wire;
+    return make_knock(key, hmac_key, "leakcheck", access);
   }
 };
 

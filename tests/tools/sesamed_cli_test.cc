@@ -70,17 +70,7 @@ struct Knocker {
            spa::base64_encode_padded(hmac_key) + "\nOPEN_PORTS " + open_ports + "\n";
   }
   std::string packet(const std::string& allow_ip, const std::string& port) const {
-    spa::Keys keys;
-    keys.encryption_key = SecretBytes(key);
-    keys.hmac_key = SecretBytes(hmac_key);
-    spa::Message message;
-    message.random_value = spa::make_random_value().value();
-    message.username = "cli";
-    message.timestamp = static_cast<std::uint32_t>(std::time(nullptr));
-    message.message = allow_ip + "," + port;
-    auto wire = spa::encode(message, keys);
-    if (!wire) throw std::runtime_error(wire.error().to_string());
-    return *wire;
+    return make_knock(key, hmac_key, "cli", allow_ip + "," + port);
   }
 };
 
