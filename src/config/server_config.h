@@ -107,6 +107,10 @@ struct ServerConfig {
   // sesame's Prometheus endpoint (GET /metrics): off while the port is 0; the address is an IPv4 or IPv6 one.
   std::uint16_t metrics_port = 0;
   std::string metrics_address = "127.0.0.1";
+  // sesame's privilege separation (server/daemon/privsep_parent.h): capture, parsing and crypto in a child without
+  // capabilities, as PRIVSEP_USER when started as root, under a seccomp filter.
+  bool privilege_separation = false;
+  std::string privsep_user = "nobody";
 
   // Rules, for every firewall.
   bool enable_x_forwarded_for = false;

@@ -173,6 +173,8 @@ const std::array kVariables = {
     Variable{"REPLAY_CACHE_FAILURE", &C::replay_cache_failure},
     Variable{"METRICS_PORT", &C::metrics_port, 0, 65535},
     Variable{"METRICS_ADDRESS", &C::metrics_address},
+    Variable{"PRIVILEGE_SEPARATION", &C::privilege_separation},
+    Variable{"PRIVSEP_USER", &C::privsep_user},
 };
 
 // In fwknopd.conf's template or read only by other fwknopd builds: ignored, with a warning that says why.

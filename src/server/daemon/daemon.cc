@@ -75,9 +75,16 @@ int Daemon::run(StartupReport& startup) {
       return 1;
     }
   }
-  reporter_->ready(options_.capture_name, options_.test_mode, firewall_ ? firewall_->name() : "none");
-  startup.ready();
-  sd_notify(0, "READY=1\nSTATUS=Waiting for SPA packets");
+  if (options_.channel != nullptr) {
+    if (auto sent = options_.channel->send_ready(); !sent) {
+      startup.failed(sent.error());
+      return 1;
+    }
+  } else {
+    reporter_->ready(options_.capture_name, options_.test_mode, firewall_ ? firewall_->name() : "none");
+    startup.ready();
+    sd_notify(0, "READY=1\nSTATUS=Waiting for SPA packets");
+  }
 
   const std::int64_t start_s = wall_clock_s();
   next_housekeeping_s_ = start_s + 1;
@@ -133,6 +140,8 @@ int Daemon::run(StartupReport& startup) {
 void Daemon::handle_signal(int signal) {
   switch (signal) {
     case SIGHUP:
+      // The packet side cannot read the config files: the parent reloads them and restarts this process.
+      if (options_.channel != nullptr) break;
       reload();
       break;
     case SIGUSR1:
@@ -314,6 +323,7 @@ void Daemon::commit_burst(std::int64_t now_s) {
     }
   }
   if (pending_.empty()) return;
+  if (options_.channel != nullptr) return send_burst();
   std::vector<firewall::GrantRequest> grants;
   grants.reserve(pending_.size());
   for (const Pending& pending : pending_) {
@@ -357,12 +367,25 @@ void Daemon::commit_burst(std::int64_t now_s) {
   pending_.clear();
 }
 
+void Daemon::send_burst() {
+  for (const Pending& pending : pending_) {
+    if (auto sent = options_.channel->send(pending.request); !sent) {
+      reporter_->logger().message(LogLevel::kError, sent.error());
+      exit_status_ = 1;
+      stopping_ = true;
+      break;
+    }
+    ++grants_;  // handed to the parent, which logs the grant or its refusal
+  }
+  pending_.clear();
+}
+
 void Daemon::housekeeping(std::int64_t now_s) {
   next_housekeeping_s_ = now_s + 1;
   commands_->tick(now_s);
   ReplayCache& cache = replay_->cache();
   cache.sweep(now_s);
-  if (ReplayLog* log = replay_->log(); log != nullptr && log->should_compact(cache)) {
+  if (ReplayLog* log = replay_->log(); log != nullptr && options_.channel == nullptr && log->should_compact(cache)) {
     if (auto compacted = log->compact(cache, now_s); !compacted)
       reporter_->logger().message(LogLevel::kError, compacted.error().message);
   }

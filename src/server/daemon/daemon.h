@@ -15,6 +15,7 @@
 #include "server/daemon/capture_setup.h"
 #include "server/daemon/command_dispatcher.h"
 #include "server/daemon/event_reporter.h"
+#include "server/daemon/grant_channel.h"
 #include "server/daemon/metrics.h"
 #include "server/daemon/policy.h"
 #include "server/daemon/signal_fd.h"
@@ -27,6 +28,9 @@ struct DaemonOptions {
   bool test_mode = false;                     // -t: nothing is changed, every would-be grant is logged
   std::optional<std::uint64_t> packet_limit;  // -C
   std::string capture_name = "udp";           // for the ready event
+  // PRIVILEGE_SEPARATION's packet side: accepted requests go to the privileged parent instead of a firewall, which
+  // also reports readiness; the replay log is compacted only at the child's start (it cannot create files).
+  GrantChannel* channel = nullptr;
 };
 
 class Daemon {
@@ -62,6 +66,7 @@ class Daemon {
                     std::int64_t now_s);
   int wait_timeout_ms(std::int64_t now_s) const;
   void commit_burst(std::int64_t now_s);
+  void send_burst();  // PRIVILEGE_SEPARATION: the burst's requests to the parent
   void housekeeping(std::int64_t now_s);
   void log_counters();
   // METRICS_PORT: answers the scrapes that are ready, from the counters as they are now.

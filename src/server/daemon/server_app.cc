@@ -21,7 +21,11 @@
 #include "server/daemon/daemon.h"
 #include "server/daemon/firewall_setup.h"
 #include "server/daemon/ip_forward.h"
+#include "server/daemon/packet_side.h"
 #include "server/daemon/pid_file.h"
+#include "server/daemon/privsep_parent.h"
+#include "server/daemon/replay_setup.h"
+#include "server/daemon/sandbox.h"
 #include "server/redis_claimer.h"
 #include "server/replay_log.h"
 #include "spa/digest.h"
@@ -32,8 +36,6 @@ namespace {
 
 constexpr std::string_view kVersionLine = "sesamed server 0.1.0 (fwknopd 2.6.10 compatible)";
 constexpr std::string_view kDefaultPidFile = "/run/sesame/sesamed.pid";
-constexpr std::string_view kDefaultReplayLog = "/var/lib/sesame/replay.log";
-constexpr std::size_t kReplayCacheEntries = 1'000'000;
 
 int print_errors(const std::vector<std::string>& errors) {
   for (const auto& error : errors) std::cerr << "sesamed: " << error << '\n';
@@ -107,14 +109,6 @@ int signal_running_daemon(ServerAction action, const config::ServerConfig& serve
   return 0;
 }
 
-ReplayLogOptions replay_log_options(const ServerCommandLine& line, const config::ServerConfig& server) {
-  ReplayLogOptions options;
-  options.path = line.replay_log.value_or(std::string(kDefaultReplayLog));
-  options.fwknop_digest_cache = server.effective_digest_file();
-  options.fwknop_keep_for_s = 2 * server.max_spa_packet_age.count();
-  return options;
-}
-
 // --exit-parse-digest-cache: what a start would load from the replay log (importing fwknopd's digest.cache when
 // there is no log yet), then exit.
 int parse_replay_log(const ServerCommandLine& line, const config::ServerConfig& server) {
@@ -169,46 +163,27 @@ int run_daemon(const ServerCommandLine& line, LoadedPolicy loaded) {
   for (const auto& warning : loaded.warnings) logger.message(LogLevel::kWarning, warning);
 
   const std::int64_t now_s = static_cast<std::int64_t>(std::time(nullptr));
-  ReplayCache cache(kReplayCacheEntries);
-  std::optional<ReplayLog> replay_log;
-  if (!line.test && server.enable_digest_persistence) {
-    const ReplayLogOptions options = replay_log_options(line, server);
-    if (line.rotate_digest_cache) {
-      // fwknopd's --rotate-digest-cache: the admin starts a fresh cache on purpose; the old one is kept aside.
-      const std::string old_path = options.path + "-old";
-      if (::rename(options.path.c_str(), old_path.c_str()) == 0)
-        logger.message(LogLevel::kNotice, "Rotated the replay log to " + old_path);
+  // PRIVILEGE_SEPARATION: the packet side opens its replay store itself, before it drops its privileges. Test mode
+  // changes nothing and needs no split.
+  const bool is_separated = server.privilege_separation && !line.test;
+  std::optional<SandboxUser> sandbox_user;
+  std::unique_ptr<ReplaySide> replay;
+  if (is_separated) {
+    if (capture_mode(server) == CaptureMode::kNfqueue)
+      return startup_failed(
+          "PRIVILEGE_SEPARATION: NFQUEUE capture needs CAP_NET_ADMIN for each verdict; set PRIVILEGE_SEPARATION N");
+    if (::geteuid() == 0) {
+      auto user = find_sandbox_user(server.privsep_user);
+      if (!user) return startup_failed(user.error());
+      sandbox_user = *user;
     }
-    auto opened = ReplayLog::open(options, cache, now_s);
-    if (!opened) return startup_failed(opened.error().message);
-    replay_log.emplace(std::move(*opened));
-    const ReplayLogLoad& load = replay_log->loaded();
-    logger.message(LogLevel::kInfo,
-                   "Replay log " + options.path + ": " + std::to_string(load.live) + " live entries" +
-                       (load.imported ? ", " + std::to_string(load.imported) + " imported from fwknopd's digest cache"
-                                      : std::string()));
+    if (line.rotate_digest_cache) rotate_replay_log(line, server, logger);
+  } else {
+    auto opened = open_replay_side(line, server, logger, line.rotate_digest_cache);
+    if (!opened) return startup_failed(opened.error());
+    replay = std::move(*opened);
+    if (auto built = build_pipeline(policy, *replay->store); !built) return startup_failed(built.error());
   }
-  PersistentReplayStore store(cache, replay_log ? &*replay_log : nullptr);
-  // Test mode changes nothing, and a claim in the fleet's shared cache would refuse the packet on the other gateways.
-  std::optional<RedisClaimer> shared_replay;
-  if (!line.test && server.replay_cache_url) {
-    const auto url = config::parse_redis_url(*server.replay_cache_url);  // checked with the rest of the config
-    if (!url) return startup_failed("REPLAY_CACHE_URL: " + url.error());
-    const bool fail_open = server.replay_cache_failure == config::ReplayLogFailure::kOpen;
-    shared_replay.emplace(RedisClaimer::Options{.url = *url}, [&logger, fail_open](bool is_up, const std::string& why) {
-      if (is_up) return logger.message(LogLevel::kNotice, "Shared replay cache " + why + " answers again");
-      logger.message(LogLevel::kError,
-                     "Shared replay cache unreachable: " + why +
-                         (fail_open ? "; knocks are granted on this gateway's own replay cache (REPLAY_CACHE_FAILURE "
-                                      "open)"
-                                    : "; knocks are refused until it answers (REPLAY_CACHE_FAILURE closed)"));
-    });
-    store.share_with(*shared_replay, fail_open);
-    logger.message(LogLevel::kInfo,
-                   "Shared replay cache: " + url->to_string() +
-                       (fail_open ? " (REPLAY_CACHE_FAILURE open)" : " (REPLAY_CACHE_FAILURE closed)"));
-  }
-  if (auto built = build_pipeline(policy, store); !built) return startup_failed(built.error());
 
   auto firewall = make_daemon_firewall(server, line.test, now_s);
   if (!firewall) return startup_failed(firewall.error());
@@ -235,9 +210,30 @@ int run_daemon(const ServerCommandLine& line, LoadedPolicy loaded) {
     if (!reloaded) return fail(reloaded.error());
     return std::move(reloaded->policy);
   };
-  Daemon daemon(options, reporter, std::move(loaded.policy), reload, store, firewall->get(), commands,
-                std::move(*signals), std::move(sources->sources));
-  const int status = daemon.run(startup);
+  int status = 0;
+  if (is_separated) {
+    // Runs in the forked child, over the objects as they were at the fork (the parent's stay untouched).
+    PacketSideMain packet_side = [&](UniqueFd channel, std::unique_ptr<Policy> child_policy) -> int {
+      StartupReport no_report;  // the parent reports start-up, after the child's ready message
+      auto side = enter_packet_side(line, *child_policy, logger, sandbox_user, channel.get());
+      if (!side) {
+        logger.message(LogLevel::kError, "Packet side: " + side.error());
+        return 1;
+      }
+      GrantChannel grants(std::move(channel));
+      options.channel = &grants;
+      Daemon daemon(options, reporter, std::move(child_policy), PolicyLoader{}, *(*side)->store, nullptr, commands,
+                    std::move(*signals), std::move(sources->sources));
+      return daemon.run(no_report);
+    };
+    PrivilegedParent parent(reporter, std::move(loaded.policy), reload, **firewall, commands, *signals, packet_side,
+                            sources->name);
+    status = parent.run(startup);
+  } else {
+    Daemon daemon(options, reporter, std::move(loaded.policy), reload, *replay->store, firewall->get(), commands,
+                  std::move(*signals), std::move(sources->sources));
+    status = daemon.run(startup);
+  }
   // FLUSH_IPT_AT_EXIT and its kin: the backend knows whether its grants outlive sesamed.
   if (*firewall) {
     if (auto stopped = (*firewall)->stop(); !stopped) logger.message(LogLevel::kError, stopped.error().message);
