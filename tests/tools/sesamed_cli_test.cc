@@ -311,6 +311,22 @@ TEST_F(SesamedCli, PacketLimitExitsAfterThatManyPackets) {
   EXPECT_EQ(counters.back()["packets"], 3);
 }
 
+// PRIVILEGE_SEPARATION Y (here with -t): the sandboxed packet side accepts the knock, the parent logs the grant, and
+// -C ends the child and then the parent, with status 0 and the child's counters.
+TEST_F(SesamedCli, PrivilegeSeparationGrantsThroughTheParentAndEndsAtThePacketLimit) {
+  SesamedProcess daemon(
+      dir_, {.conf_extra = "PRIVILEGE_SEPARATION Y\n", .access_conf = knocker_.stanza("tcp/22"), .args = {"-C", "2"}});
+  ASSERT_EQ(send_udp(daemon.port(), knocker_.packet("10.0.0.7", "tcp/22")), 1u);
+  EXPECT_EQ(daemon.wait_for_events("grant", 1).size(), 1u) << daemon.output();
+  ASSERT_EQ(send_udp(daemon.port(), "junk"), 1u);
+  EXPECT_EQ(daemon.wait_exit(), 0) << daemon.output();
+  EXPECT_NE(daemon.output().find("no capabilities, seccomp filter on"), std::string::npos) << daemon.output();
+  EXPECT_NE(daemon.output().find(") ended: exit status 0"), std::string::npos) << daemon.output();
+  const auto counters = daemon.events("counters");
+  ASSERT_FALSE(counters.empty()) << daemon.output();
+  EXPECT_EQ(counters.back()["packets"], 2);
+}
+
 // As fwknopd (server.md §1): -C 0 sets no limit. Disabled until src/server/daemon/daemon.h packet_limit_reached()
 // stops treating a limit of 0 as reached (today sesamed exits at its first wake-up, about a second after start).
 TEST_F(SesamedCli, PacketLimitZeroMeansNoLimit) {

@@ -42,12 +42,12 @@ std::string describe_status(int status) {
 }  // namespace
 
 PrivilegedParent::PrivilegedParent(EventReporter& reporter, std::unique_ptr<Policy> policy, PolicyLoader reload,
-                                   firewall::FirewallBackend& firewall, CommandDispatcher& commands, SignalFd& signals,
+                                   firewall::FirewallBackend* firewall, CommandDispatcher& commands, SignalFd& signals,
                                    PacketSideMain packet_side, std::string capture_name)
     : reporter_(&reporter),
       policy_(std::move(policy)),
       reload_(std::move(reload)),
-      firewall_(&firewall),
+      firewall_(firewall),
       commands_(&commands),
       signals_(&signals),
       packet_side_(std::move(packet_side)),
@@ -72,6 +72,9 @@ Result<Ok, std::string> PrivilegedParent::start_child() {
   if (pid < 0) return fail(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
     parent_end.reset();
+    // The start-up pipe (no -f) is the parent's to answer; the waiting process reads it to its end, so the child
+    // must not hold a copy of it.
+    if (startup_ != nullptr) *startup_ = StartupReport();
     // Until enter_packet_side sets it again after the uid change (which clears it).
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) std::_Exit(1);
@@ -173,7 +176,7 @@ void PrivilegedParent::handle_message(std::span<const std::uint8_t> bytes, std::
   }
   if (message->kind == GrantMessageKind::kReady) {
     if (startup != nullptr) {
-      reporter_->ready(capture_name_, false, firewall_->name());
+      reporter_->ready(capture_name_, firewall_ == nullptr, firewall_ ? firewall_->name() : "none");
       startup->ready();
       startup_ = nullptr;
     }
@@ -197,12 +200,15 @@ void PrivilegedParent::handle_message(std::span<const std::uint8_t> bytes, std::
 void PrivilegedParent::commit(std::int64_t now_s) {
   if (pending_.empty()) return;
   std::vector<firewall::GrantRequest> grants;
+  const bool test_mode = firewall_ == nullptr;
   for (const AccessRequest& request : pending_) {
     const config::AccessStanza& stanza = policy_->access.stanzas[request.stanza_index];
     if (request.command) {
-      commands_->run_command_message(request, stanza, false);
+      commands_->run_command_message(request, stanza, test_mode);
     } else if (stanza.cmd_cycle_open) {
-      commands_->run_cycle(request, stanza, false, now_s);
+      commands_->run_cycle(request, stanza, test_mode, now_s);
+    } else if (test_mode) {
+      reporter_->grant(request, "none", true, now_s);
     } else {
       grants.push_back(firewall::GrantRequest{&request, &stanza});
     }
@@ -322,6 +328,7 @@ void PrivilegedParent::reload() {
 void PrivilegedParent::housekeeping(std::int64_t now_s) {
   next_housekeeping_s_ = now_s + 1;
   commands_->tick(now_s);
+  if (firewall_ == nullptr) return;
   if (auto expired = firewall_->expire(now_s); expired) {
     for (const auto& grant : *expired) reporter_->expire(grant.source, grant.protocol, grant.port);
   } else {

@@ -33,8 +33,9 @@ using PacketSideMain = std::function<int(UniqueFd channel, std::unique_ptr<Polic
 
 class PrivilegedParent {
  public:
+  // `firewall` is null in test mode (-t): accepted requests are then only logged, as the single process does.
   PrivilegedParent(EventReporter& reporter, std::unique_ptr<Policy> policy, PolicyLoader reload,
-                   firewall::FirewallBackend& firewall, CommandDispatcher& commands, SignalFd& signals,
+                   firewall::FirewallBackend* firewall, CommandDispatcher& commands, SignalFd& signals,
                    PacketSideMain packet_side, std::string capture_name);
   ~PrivilegedParent();  // a child still running is killed and reaped
   PrivilegedParent(const PrivilegedParent&) = delete;

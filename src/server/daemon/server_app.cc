@@ -163,9 +163,9 @@ int run_daemon(const ServerCommandLine& line, LoadedPolicy loaded) {
   for (const auto& warning : loaded.warnings) logger.message(LogLevel::kWarning, warning);
 
   const std::int64_t now_s = static_cast<std::int64_t>(std::time(nullptr));
-  // PRIVILEGE_SEPARATION: the packet side opens its replay store itself, before it drops its privileges. Test mode
-  // changes nothing and needs no split.
-  const bool is_separated = server.privilege_separation && !line.test;
+  // PRIVILEGE_SEPARATION: the packet side opens its replay store itself, before it drops its privileges. Also in
+  // test mode, where packets are parsed all the same.
+  const bool is_separated = server.privilege_separation;
   std::optional<SandboxUser> sandbox_user;
   std::unique_ptr<ReplaySide> replay;
   if (is_separated) {
@@ -226,8 +226,8 @@ int run_daemon(const ServerCommandLine& line, LoadedPolicy loaded) {
                     std::move(*signals), std::move(sources->sources));
       return daemon.run(no_report);
     };
-    PrivilegedParent parent(reporter, std::move(loaded.policy), reload, **firewall, commands, *signals, packet_side,
-                            sources->name);
+    PrivilegedParent parent(reporter, std::move(loaded.policy), reload, firewall->get(), commands, *signals,
+                            packet_side, sources->name);
     status = parent.run(startup);
   } else {
     Daemon daemon(options, reporter, std::move(loaded.policy), reload, *replay->store, firewall->get(), commands,
