@@ -15,8 +15,8 @@ endif()
 
 set(SESAME_MAN_DIR ${CMAKE_BINARY_DIR}/man)
 # page:component. The section is the page name's last extension.
-set(SESAME_MAN_PAGES sesame.1:client sesame-inspect.1:client sesamed.8:server sesamed.conf.5:server
-                     access.conf.5:server)
+set(SESAME_MAN_PAGES sesame.1:client sesame-inspect.1:client sesame-launcher.1:client sesamed.8:server
+                     sesamed.conf.5:server access.conf.5:server)
 
 set(SESAME_MAN_OUTPUTS)
 foreach(entry IN LISTS SESAME_MAN_PAGES)

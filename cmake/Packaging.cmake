@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Install rules for packaging/ and the CPack DEB set-up: `cpack -G DEB` in a build directory makes
-# sesame-client (sesame, sesame-inspect) and sesame-server (sesamed, its configs, unit, AppArmor profile).
+# sesame-client (sesame, sesame-inspect, sesame-launcher) and sesame-server (sesamed, its configs, unit, AppArmor
+# profile).
 # The programs' own install() rules live beside their targets in src/*/CMakeLists.txt. See docs/packaging.md.
 set(SESAME_PACKAGING_DIR ${PROJECT_SOURCE_DIR}/packaging)
 
@@ -53,7 +54,8 @@ set(CPACK_COMPONENT_CLIENT_DESCRIPTION
     "Single Packet Authorization client, compatible with fwknop 2.6.x\n"
     "sesame sends one encrypted, HMAC-authenticated packet that makes an SPA server (sesamed or fwknopd)\n"
     "open a port for this host only. It takes fwknop's options and ~/.fwknoprc. Also sesame-inspect,\n"
-    "which decodes a packet to show why a server rejects it.")
+    "which decodes a packet to show why a server rejects it, and sesame-launcher, which knocks by itself\n"
+    "when a program connects to a protected port.")
 # Loaded with dlopen() on first use, which shlibdeps cannot see: libgpgme for GnuPG mode (a Depends: an fwknop
 # user's GPG setup must work as installed), libcurl for -R, libqrencode for --qr and libpng for --qr-png.
 set(CPACK_DEBIAN_CLIENT_PACKAGE_DEPENDS "libgpgme11")

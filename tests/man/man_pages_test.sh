@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The man pages leave nothing undocumented: every option that `sesame --help`, `sesamed --help` and
-# `sesame-inspect --help` list is in the page's markdown, every variable of server_config_parser.cc's table in
-# sesamed.conf.5.md and every directive of access_parser.cc in access.conf.5.md. The pages pandoc built render with
-# `groff -man -ww` without a warning and still show each of those names (markdown can swallow `*` and `_`).
+# The man pages leave nothing undocumented: every option that `sesame --help`, `sesamed --help`,
+# `sesame-inspect --help` and `sesame-launcher --help` list is in the page's markdown, every variable of
+# server_config_parser.cc's table in sesamed.conf.5.md and every directive of access_parser.cc in access.conf.5.md.
+# The pages pandoc built render with `groff -man -ww` without a warning and still show each of those names
+# (markdown can swallow `*` and `_`).
 # Without the built pages (SESAME_BUILD_MAN OFF) or without groff, the rendering part is SKIPPED.
-# Usage: man_pages_test.sh SOURCE_DIR SESAME SESAMED SESAME_INSPECT [MAN_DIR]
+# Usage: man_pages_test.sh SOURCE_DIR SESAME SESAMED SESAME_INSPECT SESAME_LAUNCHER [MAN_DIR]
 set -euo pipefail
-source_dir=${1:?usage: man_pages_test.sh SOURCE_DIR SESAME SESAMED SESAME_INSPECT [MAN_DIR]}
+source_dir=${1:?usage: man_pages_test.sh SOURCE_DIR SESAME SESAMED SESAME_INSPECT SESAME_LAUNCHER [MAN_DIR]}
 sesame=${2:?}
 sesamed=${3:?}
 sesame_inspect=${4:?}
-man_dir=${5:-}
+sesame_launcher=${5:?}
+man_dir=${6:-}
 markdown=$source_dir/docs/man
 failures=0
 fail() {
@@ -41,7 +43,8 @@ echo "== --help options are in the man pages"
 help_options "$sesame" >"$work/sesame.1.names"
 help_options "$sesamed" >"$work/sesamed.8.names"
 help_options "$sesame_inspect" >"$work/sesame-inspect.1.names"
-for page in sesame.1 sesamed.8 sesame-inspect.1; do
+help_options "$sesame_launcher" >"$work/sesame-launcher.1.names"
+for page in sesame.1 sesamed.8 sesame-inspect.1 sesame-launcher.1; do
   [ -s "$work/$page.names" ] || fail "$page: --help lists no options"
   echo "$page: $(wc -l <"$work/$page.names") options"
 done
@@ -57,7 +60,7 @@ grep -oE 'VarInfo\{"[^"]+"' "$source_dir/src/config/access_parser.cc" | sed -E '
 grep -qx '%include_keys' "$work/access.conf.5.names" || fail "access.conf directives: %include_keys not extracted"
 echo "sesamed.conf.5: $(wc -l <"$work/sesamed.conf.5.names") variables, access.conf.5: $(wc -l <"$work/access.conf.5.names") directives"
 
-pages=(sesame.1 sesamed.8 sesame-inspect.1 sesamed.conf.5 access.conf.5)
+pages=(sesame.1 sesamed.8 sesame-inspect.1 sesame-launcher.1 sesamed.conf.5 access.conf.5)
 for page in "${pages[@]}"; do
   [ -f "$markdown/$page.md" ] || {
     fail "$markdown/$page.md is missing"

@@ -90,8 +90,9 @@ dpkg-deb -c "$client_deb" >"$work/client.list"
 dpkg-deb -c "$server_deb" >"$work/server.list"
 awk '{print $6}' "$work/client.list" >"$work/client.files"
 awk '{print $6}' "$work/server.list" >"$work/server.files"
-for file in ./usr/bin/sesame ./usr/bin/sesame-inspect ./usr/share/man/man1/sesame.1 \
-  ./usr/share/man/man1/sesame-inspect.1 ./usr/share/bash-completion/completions/sesame \
+for file in ./usr/bin/sesame ./usr/bin/sesame-inspect ./usr/bin/sesame-launcher ./usr/share/man/man1/sesame.1 \
+  ./usr/share/man/man1/sesame-inspect.1 ./usr/share/man/man1/sesame-launcher.1 \
+  ./usr/share/bash-completion/completions/sesame \
   ./usr/share/doc/sesame-client/copyright; do
   grep -qxF "$file" "$work/client.files" || fail "sesame-client lacks $file"
 done
@@ -140,6 +141,7 @@ getent passwd sesame >/dev/null || fail "postinst made no sesame user"
 [ "$(stat -c '%U %a' /etc/sesame/sesamed.conf)" = "sesame 600" ] || fail "sesamed.conf: $(stat -c '%U %a' /etc/sesame/sesamed.conf)"
 /usr/bin/sesame --version >/dev/null || fail "installed sesame does not run"
 /usr/bin/sesame-inspect --help >/dev/null || fail "installed sesame-inspect does not run"
+/usr/bin/sesame-launcher --help >/dev/null || fail "installed sesame-launcher does not run"
 
 # shellcheck disable=SC2054 # the commas are setpriv's capability lists
 as_service=(setpriv --reuid=sesame --regid=sesame --init-groups --inh-caps=-all,+net_admin,+net_raw
