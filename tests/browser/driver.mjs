@@ -187,7 +187,8 @@ async function knock(browser, o) {
   const problems = [];
   const page = await openSesame(browser, problems);
   const requests = [];
-  page.on("request", (r) => requests.push(r.method() + " " + r.url()));
+  // Network requests only: the page's own files come from file://.
+  page.on("request", (r) => { if (/^https?:/.test(r.url())) requests.push(r.method() + " " + r.url()); });
   await fillForm(page, o);
   await page.click("#send");
   const s = await status(page);
@@ -198,7 +199,9 @@ async function knock(browser, o) {
   if (requests.length !== 1 || !requests[0].startsWith("GET " + new URL(o.url).origin + "/")) {
     fail("expected one GET to " + o.url + ", saw " + requests.length);
   }
-  if (problems.length > 0) fail(problems.join("\n"));
+  // sesamed closes the connection without an answer; Chromium logs that for the knock as a console error of its own.
+  const unexpected = problems.filter((p) => !p.includes("net::ERR_EMPTY_RESPONSE"));
+  if (unexpected.length > 0) fail(unexpected.join("\n"));
   return true;
 }
 
