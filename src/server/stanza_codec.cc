@@ -24,6 +24,9 @@ spa::Keys stanza_keys(const config::AccessStanza& stanza) {
 }
 
 spa::Result<spa::PacketCodec> make_stanza_codec(const config::AccessStanza& stanza) {
+  if (stanza.uses_gpg()) {
+    if (auto supported = spa::gpg_support(); !supported) return fail(supported.error());
+  }
   return spa::PacketCodec::create(stanza_keys(stanza));
 }
 

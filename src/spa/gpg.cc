@@ -295,4 +295,8 @@ Result<GpgDecrypted> gpg_decrypt(std::span<const std::uint8_t> blob, const GpgDe
   return GpgDecrypted{std::move(sink.text), first_signature(ctx->get())};
 }
 
+Result<Ok> gpg_support() {
+  return Ok{};
+}
+
 }  // namespace sesame::spa

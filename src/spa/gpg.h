@@ -49,4 +49,9 @@ struct GpgDecrypted {
 // A bad or missing signature is not an error here: the caller applies its signature policy to `signature`.
 Result<GpgDecrypted> gpg_decrypt(std::span<const std::uint8_t> blob, const GpgDecryptParams& params);
 
+// Whether this build has GnuPG at all: the router build (SESAME_ROUTER_BUILD, gpg_router.cc) has not, and says so,
+// so that sesamed refuses a GPG stanza when it loads it rather than dropping every packet for it. libgpgme itself
+// is only looked for on first use.
+Result<Ok> gpg_support();
+
 }  // namespace sesame::spa
