@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Per-packet cost of libsesame: encode, decode+verify, and HMAC rejection (CBC/HMAC-SHA256), plus GPG.
+// Per-packet cost of libsesame: encode, decode+verify, and HMAC rejection (CBC/HMAC-SHA256), plus GPG and modern
+// mode (X25519 keys, ChaCha20-Poly1305 or AES-256-GCM; docs/modern-mode.md).
 // Figures, not tests: run build/release/bench/spa_bench (see docs/performance.md).
 #include <cstdlib>
 #include <filesystem>
@@ -7,6 +8,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include "spa/modern_codec.h"
 #include "spa/packet_codec.h"
 
 namespace {
@@ -73,6 +75,62 @@ void BM_RejectBadHmac(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_RejectBadHmac);
+
+// Modern mode: the per-stanza key set-up (X25519 + HKDF, once at load) and the per-packet work.
+struct ModernPair {
+  X25519KeyPair client = generate_x25519_key_pair().value();
+  X25519KeyPair server = generate_x25519_key_pair().value();
+  ModernCodec client_codec(AeadSuite suite) const {
+    return ModernCodec::for_client(suite, client.private_key, server.public_key).value();
+  }
+  ModernCodec server_codec(AeadSuite suite) const {
+    return ModernCodec::for_server(suite, server.private_key, client.public_key).value();
+  }
+};
+
+AeadSuite suite_of(const benchmark::State& state) {
+  return state.range(0) == 0 ? AeadSuite::kChaCha20Poly1305 : AeadSuite::kAes256Gcm;
+}
+
+void BM_ModernKeySetup(benchmark::State& state) {
+  const ModernPair keys;
+  for (auto _ : state) benchmark::DoNotOptimize(keys.server_codec(suite_of(state)));
+}
+BENCHMARK(BM_ModernKeySetup)->Arg(0)->Arg(1);
+
+void BM_ModernEncode(benchmark::State& state) {
+  ModernCodec codec = ModernPair().client_codec(suite_of(state));
+  const Message message = sample_message();
+  for (auto _ : state) benchmark::DoNotOptimize(codec.encode(message));
+}
+BENCHMARK(BM_ModernEncode)->Arg(0)->Arg(1);
+
+// What the server does for a valid packet: base64, header, tag, fields.
+void BM_ModernDecode(benchmark::State& state) {
+  const ModernPair keys;
+  const std::string wire = *keys.client_codec(suite_of(state)).encode(sample_message());
+  ModernCodec server = keys.server_codec(suite_of(state));
+  for (auto _ : state) {
+    auto message = server.decode(wire);
+    if (!message) state.SkipWithError("decode failed");
+    benchmark::DoNotOptimize(message);
+  }
+}
+BENCHMARK(BM_ModernDecode)->Arg(0)->Arg(1);
+
+// A forged packet under a real key id: the most a junk packet can cost in modern mode.
+void BM_ModernRejectForged(benchmark::State& state) {
+  const ModernPair keys;
+  std::string wire = *keys.client_codec(suite_of(state)).encode(sample_message());
+  wire[wire.size() - 2] = wire[wire.size() - 2] == 'A' ? 'B' : 'A';
+  ModernCodec server = keys.server_codec(suite_of(state));
+  for (auto _ : state) {
+    auto message = server.decode(wire);
+    if (message) state.SkipWithError("forged packet accepted");
+    benchmark::DoNotOptimize(message);
+  }
+}
+BENCHMARK(BM_ModernRejectForged)->Arg(0)->Arg(1);
 
 // GPG needs a keyring: the test keys are imported into a scratch home once.
 class GpgHome {

@@ -11,8 +11,10 @@
 #include "client/command_line.h"
 #include "client/external_ip.h"
 #include "client/key_input.h"
+#include "client/modern_keys.h"
 #include "client/packet_plan.h"
 #include "client/saved_args.h"
+#include "common/private_file.h"
 #include "config/rc_loader.h"
 #include "config/rc_settings.h"
 #include "config/setting_values.h"
@@ -99,6 +101,21 @@ Result<spa::GeneratedKeys> generate_keys(const ClientInvocation& invocation) {
   return std::move(*keys);
 }
 
+// --key-gen --modern: the client's X25519 key pair (no QR form: the Fwknop2 app has no modern mode).
+Result<int> generate_modern_keys(const ClientInvocation& invocation, ClientStreams streams) {
+  if (invocation.key_gen_qr || invocation.key_gen_qr_png) return fail(ClientError{"--qr, --qr-png: not with --modern"});
+  auto text = spa::generate_modern_key_text(spa::ModernKeyOwner::kClient);
+  if (!text) return fail(ClientError{text.error().to_string()});
+  if (!invocation.key_gen_file) {
+    streams.out << *text;
+    return 0;
+  }
+  if (auto written = write_private_file(*invocation.key_gen_file, *text); !written)
+    return fail(ClientError{written.error()});
+  streams.out << "[+] Wrote the modern-mode key pair to: " << *invocation.key_gen_file << '\n';
+  return 0;
+}
+
 Result<std::string> allow_ip(const ClientInvocation& invocation, ClientStreams streams) {
   const auto& s = invocation.settings;
   if (s.allow_ip) return *s.allow_ip;
@@ -156,6 +173,39 @@ Result<std::string> field_dump(const ClientInvocation& invocation, spa::PacketCo
   return spa::format_field_dump(packet, plan.keys, wire);
 }
 
+struct BuiltPacket {
+  std::string wire;
+  std::string field_dump;  // for -T and -v
+};
+
+Result<BuiltPacket> build_packet(const ClientInvocation& invocation, const PacketPlan& plan) {
+  auto codec = spa::PacketCodec::create(plan.keys);
+  if (!codec) return fail(ClientError{codec.error().to_string()});
+  auto wire = codec->encode(plan.message);
+  if (!wire) return fail(ClientError{wire.error().to_string()});
+  BuiltPacket built{std::move(*wire), {}};
+  if (invocation.test || invocation.settings.verbose.value_or(0) > 0) {
+    auto dump = field_dump(invocation, *codec, plan, built.wire);
+    if (!dump) return fail(dump.error());
+    built.field_dump = std::move(*dump);
+  }
+  return built;
+}
+
+// In test mode the packet is opened again with the same key (both sides derive it), which proves it is sound.
+Result<BuiltPacket> build_modern_packet(const ClientInvocation& invocation, const PacketPlan& plan) {
+  auto codec = make_modern_codec(invocation.settings);
+  if (!codec) return fail(codec.error());
+  auto wire = codec->encode(plan.message);
+  if (!wire) return fail(ClientError{wire.error().to_string()});
+  if (invocation.test) {
+    auto opened = codec->decode(*wire);
+    if (!opened) return fail(ClientError{"the packet built does not decode: " + opened.error().to_string()});
+  }
+  std::string dump = spa::format_modern_field_dump(plan.message, *codec, *wire);
+  return BuiltPacket{std::move(*wire), std::move(dump)};
+}
+
 Result<int> run(const std::vector<std::string>& original_args, ClientStreams streams) {
   auto parsed = parse_command_line(original_args);
   if (!parsed) return fail(parsed.error());
@@ -186,7 +236,11 @@ Result<int> run(const std::vector<std::string>& original_args, ClientStreams str
     invocation = std::move(reparsed->invocation);
   }
 
-  if ((invocation.key_gen || invocation.key_gen_file) && !invocation.save_rc_stanza) {
+  const bool key_gen = invocation.key_gen || invocation.key_gen_file;
+  if (invocation.key_gen_modern && (!key_gen || invocation.save_rc_stanza))
+    return fail(ClientError{"--modern needs --key-gen (and is not saved with --save-rc-stanza)"});
+  if (invocation.key_gen_modern) return generate_modern_keys(invocation, streams);
+  if (key_gen && !invocation.save_rc_stanza) {
     auto keys = generate_keys(invocation);
     if (!keys) return fail(keys.error());
     if (invocation.key_gen_file) {
@@ -252,35 +306,32 @@ Result<int> run(const std::vector<std::string>& original_args, ClientStreams str
     if (!random) return fail(random.error());
     *port = *random;
   }
-  auto keys = acquire_keys(s, s.spa_server.value_or(""), read_text_file, secret_reader(invocation));
+  // Modern mode needs no Rijndael key, HMAC key or passphrase: nothing is asked for.
+  const bool modern = uses_modern_mode(s);
+  auto keys = modern ? Result<ClientKeys>(ClientKeys{})
+                     : acquire_keys(s, s.spa_server.value_or(""), read_text_file, secret_reader(invocation));
   if (!keys) return fail(keys.error());
   auto plan = plan_packet(invocation, std::move(*keys), inputs);
   if (!plan) return fail(plan.error());
   for (const auto& notice : plan->notices) streams.out << notice << '\n';
 
-  auto codec = spa::PacketCodec::create(plan->keys);
-  if (!codec) return fail(ClientError{codec.error().to_string()});
-  auto wire = codec->encode(plan->message);
-  if (!wire) return fail(ClientError{wire.error().to_string()});
+  auto built = modern ? build_modern_packet(invocation, *plan) : build_packet(invocation, *plan);
+  if (!built) return fail(built.error());
+  const std::string& wire = built->wire;
   if (invocation.save_packet_file) {
-    if (auto saved = save_packet(invocation, *wire); !saved) return fail(saved.error());
+    if (auto saved = save_packet(invocation, wire); !saved) return fail(saved.error());
   }
-
-  if (invocation.test || verbosity > 0) {
-    auto dump = field_dump(invocation, *codec, *plan, *wire);
-    if (!dump) return fail(dump.error());
-    streams.out << *dump;
-  }
+  if (invocation.test || verbosity > 0) streams.out << built->field_dump;
   if (invocation.test) {
     if (plan->send.protocol == config::SpaProtocol::kHttp && verbosity > 0)
-      streams.out << build_http_request(*wire, plan->send);
+      streams.out << build_http_request(wire, plan->send);
     streams.out << "test mode enabled, SPA packet not actually sent.\n";
   } else {
     if (verbosity > 0)
       streams.out << "\nGenerating SPA packet:\n            protocol: "
                   << config::spa_protocol_name(plan->send.protocol) << "\n    destination port: " << plan->send.port
                   << "\n             IP/host: " << plan->send.server << '\n';
-    auto sent = send_spa_packet(*wire, plan->send);
+    auto sent = send_spa_packet(wire, plan->send);
     if (!sent) return fail(sent.error());
     if (verbosity > 0) streams.out << "send_spa_packet: bytes sent: " << sent->bytes_sent << '\n';
   }

@@ -35,6 +35,7 @@ struct ClientInvocation {
   std::optional<std::size_t> hmac_key_length;  // --hmac-key-len
   bool key_gen_qr = false;                     // --qr: also print the keys as a terminal QR code
   std::optional<std::string> key_gen_qr_png;   // --qr-png: and/or write it as a PNG file
+  bool key_gen_modern = false;                 // --modern: an X25519 key pair for modern mode instead
   bool keys_from_stdin = false;                // --stdin
   std::optional<int> keys_from_fd;             // --fd
 

@@ -125,6 +125,7 @@ void add_options(OptionAdder& add, ClientInvocation& invocation, RawValues& raw)
   add.option_in_range("--hmac-key-len", invocation.hmac_key_length, "HMAC key length for --key-gen", 1, 128);
   add.flag("--qr", invocation.key_gen_qr, "With --key-gen: also print the keys as a QR code");
   add.option("--qr-png", invocation.key_gen_qr_png, "With --key-gen: also write that QR code to this PNG file");
+  add.flag("--modern", invocation.key_gen_modern, "With --key-gen: an X25519 key pair for modern mode instead");
 
   add.group("GnuPG");
   add.flag("-g,--gpg-encryption", raw.use_gpg, "Encrypt with GnuPG");

@@ -7,6 +7,9 @@
 #include <ctime>
 #include <string_view>
 
+#include "spa/aead.h"
+#include "spa/base64.h"
+
 namespace sesame::config {
 namespace {
 
@@ -96,6 +99,12 @@ void dump_stanza(std::string& out, const AccessStanza& s, int number) {
   add(out, "GPG_IGNORE_SIG_VERIFY_ERROR", yes_no(s.gpg_ignore_sig_verify_error));
   add(out, "GPG_REMOTE_ID", set_text(s.is_gpg_remote_id_set, s.text.gpg_remote_id));
   add(out, "GPG_FINGERPRINT_ID", set_text(s.is_gpg_fingerprint_id_set, s.text.gpg_fingerprint_id));
+  if (s.modern_client_public_key || s.modern_server_private_key) {  // sesame's own: fwknop stanzas dump as fwknopd's
+    add(out, "MODERN_CLIENT_PUBLIC_KEY_BASE64",
+        s.modern_client_public_key ? spa::base64_encode_padded(*s.modern_client_public_key) : std::string(kNotSet));
+    add(out, "MODERN_SERVER_PRIVATE_KEY_BASE64", s.modern_server_private_key ? kHidden : kNotSet);
+    add(out, "MODERN_AEAD", spa::aead_suite_name(s.modern_aead));
+  }
   out += "\n";
 }
 

@@ -18,6 +18,7 @@
 #include "spa/base64.h"
 #include "spa/hmac.h"
 #include "spa/rijndael.h"
+#include "spa/x25519.h"
 
 namespace sesame::config {
 namespace {
@@ -88,6 +89,9 @@ enum class Var {
   kGpgIgnoreSigVerifyError,
   kGpgRemoteId,
   kGpgFingerprintId,
+  kModernClientPublicKey,
+  kModernServerPrivateKey,
+  kModernAead,
   kInclude,
   kIncludeFolder,
   kIncludeKeys,
@@ -141,13 +145,17 @@ constexpr std::array kVars = {
     VarInfo{"GPG_IGNORE_SIG_VERIFY_ERROR", Var::kGpgIgnoreSigVerifyError, true},
     VarInfo{"GPG_REMOTE_ID", Var::kGpgRemoteId, true},
     VarInfo{"GPG_FINGERPRINT_ID", Var::kGpgFingerprintId, true},
+    VarInfo{"MODERN_CLIENT_PUBLIC_KEY_BASE64", Var::kModernClientPublicKey, true},  // sesame's modern mode
+    VarInfo{"MODERN_SERVER_PRIVATE_KEY_BASE64", Var::kModernServerPrivateKey, true},
+    VarInfo{"MODERN_AEAD", Var::kModernAead, false},
     VarInfo{"%include", Var::kInclude, false},
     VarInfo{"%include_folder", Var::kIncludeFolder, false},
     VarInfo{"%include_keys", Var::kIncludeKeys, false},
 };
 
 // Variables whose value is a key: an unknown name starting with one of them is not echoed ("HMAC_KEY=secret").
-constexpr std::array<std::string_view, 3> kSecretPrefixes = {"KEY", "HMAC_KEY", "GPG_DECRYPT_PW"};
+constexpr std::array<std::string_view, 4> kSecretPrefixes = {"KEY", "HMAC_KEY", "GPG_DECRYPT_PW",
+                                                             "MODERN_SERVER_PRIVATE_KEY"};
 
 const VarInfo* find_var(std::string_view name) {
   for (const auto& info : kVars)
@@ -306,6 +314,8 @@ struct StanzaLines {
   int cmd_cycle_close = 0;
   int force_snat = 0;
   int force_masquerade = 0;
+  int modern_client_public_key = 0;
+  int modern_server_private_key = 0;
 };
 
 struct Problem {
@@ -334,10 +344,17 @@ bool starts_with_none(const std::optional<std::string>& command) {
 std::vector<Problem> stanza_problems(const AccessStanza& s, const StanzaLines& lines) {
   std::vector<Problem> problems;
   const bool has_gpg_pw = s.gpg_decrypt_pw && !s.gpg_decrypt_pw->empty();
-  if (!s.uses_rijndael() && !has_gpg_pw && !s.gpg_allow_no_pw)
+  if (!s.uses_rijndael() && !has_gpg_pw && !s.gpg_allow_no_pw && !s.uses_modern())
     problems.push_back({s.line,
-                        "SOURCE: the stanza has no key: it needs KEY, KEY_BASE64, GPG_DECRYPT_PW or "
-                        "GPG_ALLOW_NO_PW"});
+                        "SOURCE: the stanza has no key: it needs KEY, KEY_BASE64, GPG_DECRYPT_PW, "
+                        "GPG_ALLOW_NO_PW or the two MODERN_ keys"});
+  // Modern mode needs both halves: the client's public key and this server's private key.
+  if (s.modern_client_public_key && !s.modern_server_private_key)
+    problems.push_back({lines.modern_client_public_key,
+                        "MODERN_CLIENT_PUBLIC_KEY_BASE64: needs MODERN_SERVER_PRIVATE_KEY_BASE64 in the same stanza"});
+  if (s.modern_server_private_key && !s.modern_client_public_key)
+    problems.push_back({lines.modern_server_private_key,
+                        "MODERN_SERVER_PRIVATE_KEY_BASE64: needs MODERN_CLIENT_PUBLIC_KEY_BASE64 in the same stanza"});
   if (s.uses_hmac()) {
     // Equal keys would make the HMAC a function of the encryption key alone.
     const bool same_as_key = s.uses_rijndael() && same_bytes(effective_key(s), s.hmac_key->bytes());
@@ -651,6 +668,32 @@ class AccessParser {
         s.is_key_base64_set = true;
         lines.key = line;
         lines.key_name = name;
+        return std::nullopt;
+      }
+      case Var::kModernClientPublicKey: {
+        if (is_placeholder(value)) return placeholder_error(name);
+        auto key = decode_base64_key(value);
+        if (!key || key->size() != spa::kX25519KeySize)
+          return std::string(name) + ": not a base64 X25519 public key (32 bytes; sesame --key-gen --modern)";
+        s.modern_client_public_key.emplace();
+        std::copy(key->bytes().begin(), key->bytes().end(), s.modern_client_public_key->begin());
+        lines.modern_client_public_key = line;
+        return std::nullopt;
+      }
+      case Var::kModernServerPrivateKey: {
+        if (is_placeholder(value)) return placeholder_error(name);
+        auto key = decode_base64_key(value);
+        if (!key || key->size() != spa::kX25519KeySize)
+          return std::string(name) + ": not a base64 X25519 private key (32 bytes; sesamed --key-gen --modern)";
+        s.modern_server_private_key = std::move(*key);
+        lines.modern_server_private_key = line;
+        return std::nullopt;
+      }
+      case Var::kModernAead: {
+        const std::string_view suite_name = typed(name, value, notes);
+        const auto suite = spa::parse_aead_suite(suite_name);
+        if (!suite) return is_not(name, suite_name, "chacha20-poly1305 or aes-256-gcm");
+        s.modern_aead = *suite;
         return std::nullopt;
       }
       case Var::kHmacKey:

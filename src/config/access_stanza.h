@@ -14,7 +14,9 @@
 #include "common/secret_bytes.h"
 #include "config/network_match.h"
 #include "config/port_list.h"
+#include "spa/aead.h"
 #include "spa/types.h"
+#include "spa/x25519.h"
 
 namespace sesame::config {
 
@@ -102,6 +104,14 @@ struct AccessStanza {
   bool disable_dnat = false;
   bool forward_all = false;
 
+  // sesame's modern mode (docs/modern-mode.md): this client's X25519 public key, this server's private key.
+  std::optional<spa::X25519PublicKey> modern_client_public_key;  // MODERN_CLIENT_PUBLIC_KEY_BASE64
+  std::optional<SecretBytes> modern_server_private_key;          // MODERN_SERVER_PRIVATE_KEY_BASE64
+  spa::AeadSuite modern_aead = spa::kDefaultAeadSuite;           // MODERN_AEAD
+
+  bool uses_modern() const { return modern_client_public_key && modern_server_private_key; }
+  // Keys for fwknop's packets (Rijndael or GPG); a modern-only stanza has none.
+  bool uses_fwknop_keys() const { return uses_rijndael() || uses_gpg(); }
   bool uses_rijndael() const { return key && !key->empty(); }
   bool uses_gpg() const { return gpg_decrypt_pw.has_value(); }
   bool uses_hmac() const { return hmac_key && !hmac_key->empty(); }

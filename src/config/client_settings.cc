@@ -52,6 +52,9 @@ void merge_settings(ClientSettings& base, ClientSettings&& overrides) {
   take(base.hmac_key_base64, std::move(overrides.hmac_key_base64));
   take(base.key_file, std::move(overrides.key_file));
   take(base.hmac_key_file, std::move(overrides.hmac_key_file));
+  take(base.modern_private_key_base64, std::move(overrides.modern_private_key_base64));
+  take(base.modern_server_public_key_base64, std::move(overrides.modern_server_public_key_base64));
+  take(base.modern_aead, std::move(overrides.modern_aead));
 
   take(base.use_gpg, std::move(overrides.use_gpg));
   take(base.use_gpg_agent, std::move(overrides.use_gpg_agent));

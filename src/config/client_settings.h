@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/secret_bytes.h"
+#include "spa/aead.h"
 #include "spa/types.h"
 
 namespace sesame::config {
@@ -58,6 +59,10 @@ struct ClientSettings {
   std::optional<SecretBytes> hmac_key_base64;          // HMAC_KEY_BASE64, --key-base64-hmac
   std::optional<std::string> key_file;                 // KEY_FILE, -G
   std::optional<std::string> hmac_key_file;            // HMAC_KEY_FILE, --get-hmac-key
+  // sesame's modern mode (docs/modern-mode.md): set a private key and the packet is a modern one.
+  std::optional<SecretBytes> modern_private_key_base64;        // MODERN_PRIVATE_KEY_BASE64
+  std::optional<std::string> modern_server_public_key_base64;  // MODERN_SERVER_PUBLIC_KEY_BASE64
+  std::optional<spa::AeadSuite> modern_aead;                   // MODERN_AEAD
 
   // GnuPG.
   std::optional<bool> use_gpg;                       // USE_GPG, -g

@@ -10,9 +10,11 @@
 
 #include "config/rc_variables.h"
 #include "config/setting_values.h"
+#include "spa/aead.h"
 #include "spa/base64.h"
 #include "spa/field_rules.h"
 #include "spa/types.h"
+#include "spa/x25519.h"
 
 namespace sesame::config {
 namespace {
@@ -74,6 +76,10 @@ class SettingApplier {
     if (!digest) return is_not("a digest (md5, sha1, sha256, sha384, sha512, sha3_256, sha3_512)");
     field = *digest;
     return std::nullopt;
+  }
+
+  static bool is_x25519_key(std::string_view value) {
+    return spa::is_base64_text(value) && spa::base64_decoded_size(value) == spa::kX25519KeySize;
   }
 
   // The value itself stays unechoed: only what is wrong with it is said.
@@ -259,6 +265,22 @@ class SettingApplier {
       case RcVariable::kNoSaveArgs:
         s.no_save_args = yes();
         break;
+      case RcVariable::kModernPrivateKeyBase64:
+        // A secret: what is wrong is said, the value is not echoed.
+        if (!is_x25519_key(value_))
+          return std::string(name_) + ": not a base64 X25519 private key (32 bytes; sesame --key-gen --modern)";
+        s.modern_private_key_base64 = secret();
+        break;
+      case RcVariable::kModernServerPublicKeyBase64:
+        if (!is_x25519_key(value_)) return is_not("a base64 X25519 public key (32 bytes; sesamed --key-gen --modern)");
+        s.modern_server_public_key_base64 = text();
+        break;
+      case RcVariable::kModernAead:
+        if (const auto suite = spa::parse_aead_suite(value_)) {
+          s.modern_aead = *suite;
+          return std::nullopt;
+        }
+        return is_not("chacha20-poly1305 or aes-256-gcm");
     }
     return std::nullopt;
   }

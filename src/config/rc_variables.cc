@@ -9,7 +9,7 @@ namespace {
 
 using V = RcVariable;
 
-constexpr std::array<RcVariableInfo, 44> kVariables{{
+constexpr std::array<RcVariableInfo, 47> kVariables{{
     {V::kDigestType, "DIGEST_TYPE", false, false},
     {V::kSpaServerProto, "SPA_SERVER_PROTO", false, false},
     {V::kSpaServerPort, "SPA_SERVER_PORT", false, false},
@@ -54,13 +54,16 @@ constexpr std::array<RcVariableInfo, 44> kVariables{{
     {V::kResolveHttpOnly, "RESOLVE_HTTP_ONLY", false, false},
     {V::kWgetCmd, "WGET_CMD", false, false},
     {V::kNoSaveArgs, "NO_SAVE_ARGS", false, false},
+    {V::kModernPrivateKeyBase64, "MODERN_PRIVATE_KEY_BASE64", true, true},
+    {V::kModernServerPublicKeyBase64, "MODERN_SERVER_PUBLIC_KEY_BASE64", false, true},
+    {V::kModernAead, "MODERN_AEAD", false, false},
 }};
 
 // The table is indexed by the enum: a reordering of either must fail the build, not mislabel a variable.
 constexpr bool table_matches_enum() {
   for (std::size_t i = 0; i < kVariables.size(); ++i)
     if (static_cast<std::size_t>(kVariables[i].variable) != i) return false;
-  return kVariables.back().variable == V::kNoSaveArgs;
+  return kVariables.back().variable == V::kModernAead;
 }
 static_assert(table_matches_enum());
 

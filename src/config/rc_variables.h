@@ -55,6 +55,10 @@ enum class RcVariable {
   kResolveHttpOnly,
   kWgetCmd,
   kNoSaveArgs,
+  // sesame's modern mode (docs/modern-mode.md); fwknop has no such variables.
+  kModernPrivateKeyBase64,
+  kModernServerPublicKeyBase64,
+  kModernAead,
 };
 
 struct RcVariableInfo {

@@ -13,6 +13,7 @@
 
 #include "config/rc_variables.h"
 #include "config/setting_values.h"
+#include "spa/aead.h"
 #include "spa/types.h"
 
 namespace sesame::config {
@@ -171,6 +172,13 @@ std::optional<std::string> value_of(RcVariable variable, const ClientSettings& g
       return text(given.wget_cmd);
     case RcVariable::kNoSaveArgs:
       return flag(given.no_save_args);
+    case RcVariable::kModernPrivateKeyBase64:
+      return secret(given.modern_private_key_base64);
+    case RcVariable::kModernServerPublicKeyBase64:
+      return text(given.modern_server_public_key_base64);
+    case RcVariable::kModernAead:
+      if (!given.modern_aead) return std::nullopt;
+      return std::string(spa::aead_suite_name(*given.modern_aead));
   }
   return std::nullopt;
 }

@@ -40,17 +40,35 @@ bool signature_acceptable(const config::AccessStanza& stanza, const spa::GpgSign
   return true;
 }
 
+std::uint64_t key_id_number(const spa::ModernKeyId& id) {
+  std::uint64_t number = 0;
+  for (const std::uint8_t byte : id) number = (number << 8) | byte;
+  return number;
+}
+
 }  // namespace
 
 Result<Pipeline, std::string> Pipeline::create(const config::AccessConfig& access, PipelineSettings settings,
                                                ReplayStore& replay) {
   Pipeline pipeline(access, settings, replay);
   pipeline.codecs_.reserve(access.stanzas.size());
-  for (const auto& stanza : access.stanzas) {
-    auto codec = make_stanza_codec(stanza);
-    if (!codec)
-      return fail(stanza.file + ":" + std::to_string(stanza.line) + ": stanza keys: " + codec.error().to_string());
-    pipeline.codecs_.push_back(std::move(*codec));
+  pipeline.modern_codecs_.reserve(access.stanzas.size());
+  for (std::size_t i = 0; i < access.stanzas.size(); ++i) {
+    const auto& stanza = access.stanzas[i];
+    const auto where = stanza.file + ":" + std::to_string(stanza.line) + ": ";
+    auto& codec = pipeline.codecs_.emplace_back();
+    if (stanza.uses_fwknop_keys()) {
+      auto made = make_stanza_codec(stanza);
+      if (!made) return fail(where + "stanza keys: " + made.error().to_string());
+      codec.emplace(std::move(*made));
+    }
+    auto& modern = pipeline.modern_codecs_.emplace_back();
+    if (stanza.uses_modern()) {
+      auto made = make_stanza_modern_codec(stanza);
+      if (!made) return fail(where + "modern keys: " + made.error().to_string());
+      pipeline.modern_stanzas_[key_id_number(made->key_id())].push_back(i);
+      modern.emplace(std::move(*made));
+    }
   }
   return pipeline;
 }
@@ -85,14 +103,11 @@ Verdict Pipeline::handle(const CapturedPacket& packet) {
       (wire.size() > kGpgPrefixedMinimum && starts_with(wire, spa::kGpgPrefix)) || !spa::is_base64_text(wire))
     return drop(DropReason::kNotSpaData);
 
-  std::optional<DropReason> furthest;
-  std::optional<std::size_t> furthest_stanza;
-  const auto note = [&](DropReason reason, std::size_t stanza) {
-    if (!furthest || drop_reason_depth(reason) > drop_reason_depth(*furthest)) {
-      furthest = reason;
-      furthest_stanza = stanza;
-    }
-  };
+  if (!modern_stanzas_.empty()) {
+    if (auto verdict = handle_modern(packet)) return std::move(*verdict);
+  }
+
+  Furthest furthest;
   // The canonical digest depends on how a stanza reads the packet (its HMAC tag length and encryption type), so it
   // is computed per stanza tried, once per distinct reading.
   struct Reading {
@@ -104,12 +119,13 @@ Verdict Pipeline::handle(const CapturedPacket& packet) {
   const auto& stanzas = access_->stanzas;
   for (std::size_t i = 0; i < stanzas.size(); ++i) {
     const config::AccessStanza& stanza = stanzas[i];
+    if (!codecs_[i]) continue;  // a modern-only stanza
     if (!stanza.source.contains(packet.source)) continue;
     if (stanza.destination && !stanza.destination->contains(packet.destination)) continue;
-    spa::PacketCodec& codec = codecs_[i];
+    spa::PacketCodec& codec = *codecs_[i];
     // HMAC before anything else: a junk flood costs one MAC per matching stanza and nothing more.
     if (stanza.uses_hmac() && !codec.authenticate(wire)) {
-      note(DropReason::kHmac, i);
+      furthest.note(DropReason::kHmac, i);
       continue;
     }
     const std::size_t tag_length =
@@ -122,45 +138,97 @@ Verdict Pipeline::handle(const CapturedPacket& packet) {
     }
     auto decoded = codec.decode(wire);
     if (!decoded) {
-      note(DropReason::kDecode, i);
+      furthest.note(DropReason::kDecode, i);
       continue;
     }
     if (stanza.uses_gpg() && !signature_acceptable(stanza, decoded->gpg_signature)) {
-      note(DropReason::kGpgSignature, i);
+      furthest.note(DropReason::kGpgSignature, i);
       continue;
     }
-    // Burnt once authentic, before any policy check, so a denied packet cannot be tried again later; kept only
-    // while it could still pass the time window (a packet stale in the past is never stored).
-    const std::int64_t timestamp = decoded->message.timestamp;
-    const std::int64_t keep_until = settings_.packet_aging ? timestamp + settings_.max_packet_age.count()
-                                                           : std::numeric_limits<std::int64_t>::max();
-    if (keep_until >= packet.received_s) {
-      if (const auto refused = remember(reading->digest, packet.received_s, keep_until)) return drop(*refused, i);
-      // Without an HMAC nothing binds the framing (a GPG message can be re-framed and still decrypt), so the
-      // decrypted message itself is remembered too.
-      if (!stanza.uses_hmac()) {
-        const ReplayDigest plaintext = digester_.plaintext(decoded->encoded);
-        if (replay_->contains(plaintext, packet.received_s)) return drop(DropReason::kReplay, i);
-        if (const auto refused = remember(plaintext, packet.received_s, keep_until)) return drop(*refused, i);
-      }
-    }
-    if (settings_.packet_aging) {
-      const std::int64_t skew = packet.received_s - timestamp;
-      if (skew > settings_.max_packet_age.count() || -skew > settings_.max_packet_age.count()) {
-        note(DropReason::kStale, i);
-        continue;
-      }
-    }
-    AccessRequest request;
-    if (const auto denied = apply_policy(stanza, *decoded, packet, request)) {
-      note(*denied, i);
-      continue;
-    }
-    request.stanza_index = i;
-    ++accepted_;
-    return Verdict{std::move(request), DropReason::kSource, i};
+    // Without an HMAC nothing binds the framing (a GPG message can be re-framed and still decrypt), so the
+    // decrypted message itself is remembered too.
+    Outcome outcome = accept_authentic(i, reading->digest, *decoded, packet, !stanza.uses_hmac());
+    if (outcome.request) return accepted(std::move(*outcome.request), i);
+    if (outcome.is_final) return drop(outcome.reason, i);
+    furthest.note(outcome.reason, i);
   }
-  return drop(furthest.value_or(DropReason::kSource), furthest_stanza);
+  return drop(furthest.reason.value_or(DropReason::kSource), furthest.stanza);
+}
+
+void Pipeline::Furthest::note(DropReason why, std::size_t at) {
+  if (!reason || drop_reason_depth(why) > drop_reason_depth(*reason)) {
+    reason = why;
+    stanza = at;
+  }
+}
+
+Verdict Pipeline::accepted(AccessRequest request, std::size_t stanza_index) {
+  request.stanza_index = stanza_index;
+  ++accepted_;
+  return Verdict{std::move(request), DropReason::kSource, stanza_index};
+}
+
+std::optional<Verdict> Pipeline::handle_modern(const CapturedPacket& packet) {
+  const auto size = spa::base64_decode_into(packet.payload, packet_scratch_);
+  if (!size) return std::nullopt;
+  const std::span<const std::uint8_t> bytes(packet_scratch_.data(), *size);
+  const auto header = spa::read_modern_header(bytes);
+  if (!header) return std::nullopt;
+  const auto found = modern_stanzas_.find(key_id_number(header->key_id));
+  if (found == modern_stanzas_.end()) return std::nullopt;
+
+  // The key id names this client's key pair: no fwknop stanza is tried after it.
+  Furthest furthest;
+  std::optional<ReplayDigest> digest;
+  for (const std::size_t i : found->second) {
+    const config::AccessStanza& stanza = access_->stanzas[i];
+    if (!stanza.source.contains(packet.source)) continue;
+    if (stanza.destination && !stanza.destination->contains(packet.destination)) continue;
+    auto message = modern_codecs_[i]->open(bytes, *header);
+    if (!message) {
+      furthest.note(DropReason::kDecode, i);
+      continue;
+    }
+    if (!digest) {
+      digest = digester_.sealed(bytes);
+      if (replay_->contains(*digest, packet.received_s)) return drop(DropReason::kReplay, i);
+    }
+    spa::DecodedPacket decoded;
+    decoded.message = std::move(*message);
+    Outcome outcome = accept_authentic(i, *digest, decoded, packet, false);
+    if (outcome.request) return accepted(std::move(*outcome.request), i);
+    if (outcome.is_final) return drop(outcome.reason, i);
+    furthest.note(outcome.reason, i);
+  }
+  return drop(furthest.reason.value_or(DropReason::kSource), furthest.stanza);
+}
+
+Pipeline::Outcome Pipeline::accept_authentic(std::size_t stanza_index, const ReplayDigest& digest,
+                                             const spa::DecodedPacket& decoded, const CapturedPacket& packet,
+                                             bool bind_plaintext) {
+  const config::AccessStanza& stanza = access_->stanzas[stanza_index];
+  // Burnt once authentic, before any policy check, so a denied packet cannot be tried again later; kept only
+  // while it could still pass the time window (a packet stale in the past is never stored).
+  const std::int64_t timestamp = decoded.message.timestamp;
+  const std::int64_t keep_until =
+      settings_.packet_aging ? timestamp + settings_.max_packet_age.count() : std::numeric_limits<std::int64_t>::max();
+  if (keep_until >= packet.received_s) {
+    if (const auto refused = remember(digest, packet.received_s, keep_until)) return {std::nullopt, *refused, true};
+    if (bind_plaintext) {
+      const ReplayDigest plaintext = digester_.plaintext(decoded.encoded);
+      if (replay_->contains(plaintext, packet.received_s)) return {std::nullopt, DropReason::kReplay, true};
+      if (const auto refused = remember(plaintext, packet.received_s, keep_until))
+        return {std::nullopt, *refused, true};
+    }
+  }
+  if (settings_.packet_aging) {
+    const std::int64_t skew = packet.received_s - timestamp;
+    if (skew > settings_.max_packet_age.count() || -skew > settings_.max_packet_age.count())
+      return {std::nullopt, DropReason::kStale, false};
+  }
+  AccessRequest request;
+  if (const auto denied = apply_policy(stanza, decoded, packet, request)) return {std::nullopt, *denied, false};
+  return {std::move(request), DropReason::kSource, false};
 }
 
 std::optional<DropReason> Pipeline::apply_policy(const config::AccessStanza& stanza, const spa::DecodedPacket& decoded,

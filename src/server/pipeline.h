@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config/access_loader.h"
@@ -16,6 +17,7 @@
 #include "server/captured_packet.h"
 #include "server/drop_reason.h"
 #include "server/replay_digest.h"
+#include "spa/modern_codec.h"
 #include "spa/packet_codec.h"
 
 namespace sesame::server {
@@ -62,6 +64,26 @@ class Pipeline {
  private:
   Pipeline(const config::AccessConfig& access, PipelineSettings settings, ReplayStore& replay)
       : access_(&access), settings_(settings), replay_(&replay) {}
+  // Where a packet got furthest among the stanzas tried: its drop reason and stanza if nothing accepts it.
+  struct Furthest {
+    std::optional<DropReason> reason;
+    std::optional<std::size_t> stanza;
+    void note(DropReason why, std::size_t at);
+  };
+  // What became of an authentic packet at one stanza: a request, or a reason that either ends the packet
+  // (replayed, replay store refused) or lets the next stanza try.
+  struct Outcome {
+    std::optional<AccessRequest> request;
+    DropReason reason = DropReason::kSource;
+    bool is_final = false;
+  };
+  // Modern mode: one lookup by key id, no trial decryption. Nothing when the packet is not a modern one for any
+  // stanza here, so fwknop's stanzas get it.
+  std::optional<Verdict> handle_modern(const CapturedPacket& packet);
+  // Authentic and decoded: the replay store, the time window, then the stanza's policy.
+  Outcome accept_authentic(std::size_t stanza_index, const ReplayDigest& digest, const spa::DecodedPacket& decoded,
+                           const CapturedPacket& packet, bool bind_plaintext);
+  Verdict accepted(AccessRequest request, std::size_t stanza_index);
   // Decoded and not replayed: the stanza's policy turns it into a request, or says why not.
   std::optional<DropReason> apply_policy(const config::AccessStanza& stanza, const spa::DecodedPacket& decoded,
                                          const CapturedPacket& packet, AccessRequest& request);
@@ -72,11 +94,15 @@ class Pipeline {
   const config::AccessConfig* access_;
   PipelineSettings settings_;
   ReplayStore* replay_;
-  std::vector<spa::PacketCodec> codecs_;  // one per stanza, in stanza order
+  std::vector<std::optional<spa::PacketCodec>> codecs_;         // per stanza: fwknop's keys, if it has them
+  std::vector<std::optional<spa::ModernCodec>> modern_codecs_;  // per stanza: modern mode's keys, if it has them
+  // Key id (as a number) -> the stanzas with that key pair, in stanza order.
+  std::unordered_map<std::uint64_t, std::vector<std::size_t>> modern_stanzas_;
+  std::array<std::uint8_t, kMaxSpaPayload> packet_scratch_{};  // a modern packet, base64-decoded
   DropCounters drops_;
   std::uint64_t accepted_ = 0;
   config::PortList ports_scratch_;
-  ReplayDigester digester_;  // reused: a digest costs no allocation  // reused: no allocation per packet once grown
+  ReplayDigester digester_;  // reused: a digest costs no allocation
 };
 
 }  // namespace sesame::server

@@ -94,6 +94,15 @@ ReplayDigest ReplayDigester::fwknop(std::string_view wire) {
   return finish();
 }
 
+ReplayDigest ReplayDigester::sealed(std::span<const std::uint8_t> packet) {
+  // A label first, so no modern packet can share a digest with the canonical form of an fwknop one.
+  static constexpr std::string_view kLabel = "sesame modern packet";
+  begin();
+  update(kLabel.data(), kLabel.size());
+  update(packet.data(), packet.size());
+  return finish();
+}
+
 ReplayDigest canonical_replay_digest(std::string_view wire, std::size_t hmac_length, spa::EncryptionType encryption) {
   return ReplayDigester().canonical(wire, hmac_length, encryption);
 }

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include <nettle/sha2.h>
@@ -51,6 +52,8 @@ class ReplayDigester {
   ReplayDigest canonical(std::string_view wire, std::size_t hmac_length, spa::EncryptionType encryption);
   ReplayDigest plaintext(std::string_view encoded_message);
   ReplayDigest fwknop(std::string_view wire);
+  // A modern-mode packet, base64-decoded: its AEAD covers every byte, so those bytes are the packet.
+  ReplayDigest sealed(std::span<const std::uint8_t> packet);
 
  private:
   void begin();

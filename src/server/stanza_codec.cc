@@ -30,4 +30,9 @@ spa::Result<spa::PacketCodec> make_stanza_codec(const config::AccessStanza& stan
   return spa::PacketCodec::create(stanza_keys(stanza));
 }
 
+spa::Result<spa::ModernCodec> make_stanza_modern_codec(const config::AccessStanza& stanza) {
+  return spa::ModernCodec::for_server(stanza.modern_aead, *stanza.modern_server_private_key,
+                                      *stanza.modern_client_public_key);
+}
+
 }  // namespace sesame::server

@@ -5,6 +5,7 @@
 #include "config/access_stanza.h"
 #include "spa/error.h"
 #include "spa/keys.h"
+#include "spa/modern_codec.h"
 #include "spa/packet_codec.h"
 
 namespace sesame::server {
@@ -14,5 +15,8 @@ namespace sesame::server {
 spa::Keys stanza_keys(const config::AccessStanza& stanza);
 
 spa::Result<spa::PacketCodec> make_stanza_codec(const config::AccessStanza& stanza);
+
+// Modern mode: the stanza's server private key with its client's public key (only for uses_modern() stanzas).
+spa::Result<spa::ModernCodec> make_stanza_modern_codec(const config::AccessStanza& stanza);
 
 }  // namespace sesame::server

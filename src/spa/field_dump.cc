@@ -3,6 +3,7 @@
 #include "spa/field_dump.h"
 
 #include <cstdio>
+#include <span>
 
 #include "spa/digest.h"
 
@@ -21,21 +22,18 @@ std::string coded(int code, std::string_view name) {
   return std::to_string(code) + " (" + std::string(name) + ")";
 }
 
-std::string hex(const Salt& salt) {
+std::string hex(std::span<const std::uint8_t> bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
-  for (const std::uint8_t byte : salt) {
+  for (const std::uint8_t byte : bytes) {
     out += kDigits[byte >> 4];
     out += kDigits[byte & 15];
   }
   return out;
 }
 
-}  // namespace
-
-std::string format_field_dump(const DecodedPacket& packet, const Keys& keys, std::string_view wire) {
-  const Message& message = packet.message;
-  const bool gpg = keys.encryption_type == EncryptionType::kGpg;
+// The header and the message's own fields, the same in every mode.
+std::string message_lines(const Message& message) {
   std::string out = "SPA Field Values:\n=================\n";
   add_line(out, "Random Value", message.random_value);
   add_line(out, "Username", message.username);
@@ -46,6 +44,15 @@ std::string format_field_dump(const DecodedPacket& packet, const Keys& keys, std
   add_line(out, "Nat Access", message.nat_access.value_or("<NULL>"));
   add_line(out, "Server Auth", message.server_auth.value_or("<NULL>"));
   add_line(out, "Client Timeout", std::to_string(message.client_timeout));
+  return out;
+}
+
+}  // namespace
+
+std::string format_field_dump(const DecodedPacket& packet, const Keys& keys, std::string_view wire) {
+  const Message& message = packet.message;
+  const bool gpg = keys.encryption_type == EncryptionType::kGpg;
+  std::string out = message_lines(message);
   add_line(out, "Digest Type", coded(int(message.digest_type), digest_name(message.digest_type)));
   add_line(out, "HMAC Type", keys.uses_hmac() ? coded(int(keys.hmac_type), digest_name(keys.hmac_type)) : "0 (None)");
   add_line(out, "Encryption Type", coded(int(keys.encryption_type), encryption_type_name(keys.encryption_type)));
@@ -72,6 +79,14 @@ std::string format_field_dump(const DecodedPacket& packet, const Keys& keys, std
   }
   if (packet.salt) add_line(out, "Salt", hex(*packet.salt));
   add_line(out, "Replay Digest", replay_digest(wire));
+  add_line(out, "Final SPA Data", wire);
+  return out;
+}
+
+std::string format_modern_field_dump(const Message& message, const ModernCodec& codec, std::string_view wire) {
+  std::string out = message_lines(message);
+  add_line(out, "Encryption", "modern (X25519, " + std::string(aead_suite_name(codec.suite())) + ")");
+  add_line(out, "Key ID", hex(codec.key_id()));
   add_line(out, "Final SPA Data", wire);
   return out;
 }

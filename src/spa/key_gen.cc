@@ -5,6 +5,7 @@
 #include "common/secret_bytes.h"
 #include "spa/base64.h"
 #include "spa/random.h"
+#include "spa/x25519.h"
 
 namespace sesame::spa {
 namespace {
@@ -52,6 +53,16 @@ Result<GeneratedKeys> generate_keys(DigestType hmac_type, std::size_t key_length
   auto hmac = random_base64(hmac_length);
   if (!hmac) return fail(hmac.error());
   return GeneratedKeys{std::move(*key), std::move(*hmac)};
+}
+
+Result<std::string> generate_modern_key_text(ModernKeyOwner owner) {
+  auto pair = generate_x25519_key_pair();
+  if (!pair) return fail(pair.error());
+  const bool is_server = owner == ModernKeyOwner::kServer;
+  return std::string(is_server ? "MODERN_SERVER_PRIVATE_KEY_BASE64: " : "MODERN_PRIVATE_KEY_BASE64: ") +
+         base64_encode_padded(pair->private_key.bytes()) + "\n" +
+         (is_server ? "MODERN_SERVER_PUBLIC_KEY_BASE64: " : "MODERN_CLIENT_PUBLIC_KEY_BASE64: ") +
+         base64_encode_padded(pair->public_key) + "\n";
 }
 
 }  // namespace sesame::spa

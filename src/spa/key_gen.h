@@ -28,4 +28,11 @@ struct GeneratedKeys {
 Result<GeneratedKeys> generate_keys(DigestType hmac_type, std::size_t key_length = kDefaultKeyLength,
                                     std::optional<std::size_t> hmac_key_length = std::nullopt);
 
+// Modern mode (docs/modern-mode.md): a fresh X25519 key pair, as the lines to paste. The client's:
+// "MODERN_PRIVATE_KEY_BASE64: ..." (its rc file) and "MODERN_CLIENT_PUBLIC_KEY_BASE64: ..." (the server's
+// access.conf); the server's: "MODERN_SERVER_PRIVATE_KEY_BASE64: ..." (access.conf) and
+// "MODERN_SERVER_PUBLIC_KEY_BASE64: ..." (each client's rc file).
+enum class ModernKeyOwner { kClient, kServer };
+Result<std::string> generate_modern_key_text(ModernKeyOwner owner);
+
 }  // namespace sesame::spa

@@ -139,6 +139,71 @@ Result<Ok> check_encodable(const Message& message, MessageType type) {
   return Ok{};
 }
 
+// Each field in order (protocol.md §3.7), once the digest is checked: `encoded` has at least 5 separators.
+Result<Ok> parse_fields(std::string_view encoded, Message& message) {
+  const auto fields = split(encoded);  // at least 6 entries
+
+  // Exactly 16 digits; libfko keeps the first 16 of a longer field (see docs/compat.md).
+  if (fields[0].size() != 16 || !all_digits(fields[0]))
+    return field_error(ErrorCode::kFieldInvalid, Field::kRandomValue, "must be 16 decimal digits");
+  message.random_value = std::string(fields[0]);
+
+  auto username = decode_text_field(fields[1], kMaxUsernameB64, Field::kUsername);
+  if (!username) return fail(username.error());
+  if (!is_valid_username(*username)) return field_error(ErrorCode::kFieldInvalid, Field::kUsername);
+  message.username = std::move(*username);
+
+  if (fields[2].empty()) return field_error(ErrorCode::kFieldMissing, Field::kTimestamp);
+  if (fields[2].size() > kMaxTimestampDigits) return field_error(ErrorCode::kFieldTooLong, Field::kTimestamp);
+  if (!parse_decimal(fields[2], kMaxTimestamp, message.timestamp))
+    return field_error(ErrorCode::kFieldInvalid, Field::kTimestamp);
+
+  if (fields[3].empty()) return field_error(ErrorCode::kFieldMissing, Field::kVersion);
+  if (fields[3].size() > kMaxVersionSize) return field_error(ErrorCode::kFieldTooLong, Field::kVersion);
+  message.version = std::string(fields[3]);
+
+  if (fields[4].empty()) return field_error(ErrorCode::kFieldMissing, Field::kMessageType);
+  if (fields[4].size() > kMaxTypeDigits) return field_error(ErrorCode::kFieldTooLong, Field::kMessageType);
+  int type_code = 0;
+  if (!parse_decimal(fields[4], 6, type_code)) return field_error(ErrorCode::kFieldInvalid, Field::kMessageType);
+  message.type = static_cast<MessageType>(type_code);
+  if (fields.overflow || fields.size() - 1 - 4 > max_trailing_separators(message.type))
+    return error(ErrorCode::kTooManyFields);
+
+  auto text = decode_text_field(fields[5], kMaxFieldB64, Field::kMessage);
+  if (!text) return fail(text.error());
+  const bool valid_message =
+      message.type == MessageType::kCommand ? is_valid_command_message(*text) : is_valid_access_message(*text);
+  if (!valid_message) return field_error(ErrorCode::kFieldInvalid, Field::kMessage);
+  message.message = std::move(*text);
+
+  std::size_t next = 6;
+  if (has_nat_field(message.type)) {
+    if (next >= fields.size()) return field_error(ErrorCode::kFieldMissing, Field::kNatAccess);
+    auto nat = decode_text_field(fields[next++], kMaxFieldB64, Field::kNatAccess);
+    if (!nat) return fail(nat.error());
+    if (!is_valid_nat_access(*nat)) return field_error(ErrorCode::kFieldInvalid, Field::kNatAccess);
+    message.nat_access = std::move(*nat);
+  }
+
+  // What remains is [server_auth][:timeout] (protocol.md §3.4).
+  const std::size_t remaining = fields.size() - next;
+  const bool wants_timeout = has_client_timeout_field(message.type);
+  if (wants_timeout && remaining == 0) return field_error(ErrorCode::kFieldMissing, Field::kClientTimeout);
+  if (remaining == 2 || (!wants_timeout && remaining == 1)) {
+    auto server_auth = decode_text_field(fields[next++], kMaxFieldB64, Field::kServerAuth);
+    if (!server_auth) return fail(server_auth.error());
+    message.server_auth = std::move(*server_auth);
+  }
+  if (wants_timeout) {
+    const std::string_view timeout = fields[next];
+    if (timeout.empty()) return field_error(ErrorCode::kFieldMissing, Field::kClientTimeout);
+    if (timeout.size() > kMaxTimeoutDigits) return field_error(ErrorCode::kFieldTooLong, Field::kClientTimeout);
+    if (!parse_decimal(timeout, kMaxClientTimeout, message.client_timeout))
+      return field_error(ErrorCode::kFieldInvalid, Field::kClientTimeout);
+  }
+  return Ok{};
+}
 }  // namespace
 
 MessageType adjusted_type(MessageType type, bool has_nat_access, std::uint32_t client_timeout) {
@@ -208,70 +273,20 @@ Result<DecodedPlaintext> decode_plaintext(std::string_view plaintext, const Dige
                        std::to_string(decoded.digest.size()) + " chars");
   if (!digest_type) return field_error(ErrorCode::kDigestMismatch, Field::kDigest);
 
-  Message& message = decoded.message;
-  message.digest_type = *digest_type;
-  const auto fields = split(decoded.encoded);  // at least 6 entries: 6 separators minus the digest's own
-
-  // Exactly 16 digits; libfko keeps the first 16 of a longer field (see docs/compat.md).
-  if (fields[0].size() != 16 || !all_digits(fields[0]))
-    return field_error(ErrorCode::kFieldInvalid, Field::kRandomValue, "must be 16 decimal digits");
-  message.random_value = std::string(fields[0]);
-
-  auto username = decode_text_field(fields[1], kMaxUsernameB64, Field::kUsername);
-  if (!username) return fail(username.error());
-  if (!is_valid_username(*username)) return field_error(ErrorCode::kFieldInvalid, Field::kUsername);
-  message.username = std::move(*username);
-
-  if (fields[2].empty()) return field_error(ErrorCode::kFieldMissing, Field::kTimestamp);
-  if (fields[2].size() > kMaxTimestampDigits) return field_error(ErrorCode::kFieldTooLong, Field::kTimestamp);
-  if (!parse_decimal(fields[2], kMaxTimestamp, message.timestamp))
-    return field_error(ErrorCode::kFieldInvalid, Field::kTimestamp);
-
-  if (fields[3].empty()) return field_error(ErrorCode::kFieldMissing, Field::kVersion);
-  if (fields[3].size() > kMaxVersionSize) return field_error(ErrorCode::kFieldTooLong, Field::kVersion);
-  message.version = std::string(fields[3]);
-
-  if (fields[4].empty()) return field_error(ErrorCode::kFieldMissing, Field::kMessageType);
-  if (fields[4].size() > kMaxTypeDigits) return field_error(ErrorCode::kFieldTooLong, Field::kMessageType);
-  int type_code = 0;
-  if (!parse_decimal(fields[4], 6, type_code)) return field_error(ErrorCode::kFieldInvalid, Field::kMessageType);
-  message.type = static_cast<MessageType>(type_code);
-  if (fields.overflow || fields.size() - 1 - 4 > max_trailing_separators(message.type))
-    return error(ErrorCode::kTooManyFields);
-
-  auto text = decode_text_field(fields[5], kMaxFieldB64, Field::kMessage);
-  if (!text) return fail(text.error());
-  const bool valid_message =
-      message.type == MessageType::kCommand ? is_valid_command_message(*text) : is_valid_access_message(*text);
-  if (!valid_message) return field_error(ErrorCode::kFieldInvalid, Field::kMessage);
-  message.message = std::move(*text);
-
-  std::size_t next = 6;
-  if (has_nat_field(message.type)) {
-    if (next >= fields.size()) return field_error(ErrorCode::kFieldMissing, Field::kNatAccess);
-    auto nat = decode_text_field(fields[next++], kMaxFieldB64, Field::kNatAccess);
-    if (!nat) return fail(nat.error());
-    if (!is_valid_nat_access(*nat)) return field_error(ErrorCode::kFieldInvalid, Field::kNatAccess);
-    message.nat_access = std::move(*nat);
-  }
-
-  // What remains is [server_auth][:timeout] (protocol.md §3.4).
-  const std::size_t remaining = fields.size() - next;
-  const bool wants_timeout = has_client_timeout_field(message.type);
-  if (wants_timeout && remaining == 0) return field_error(ErrorCode::kFieldMissing, Field::kClientTimeout);
-  if (remaining == 2 || (!wants_timeout && remaining == 1)) {
-    auto server_auth = decode_text_field(fields[next++], kMaxFieldB64, Field::kServerAuth);
-    if (!server_auth) return fail(server_auth.error());
-    message.server_auth = std::move(*server_auth);
-  }
-  if (wants_timeout) {
-    const std::string_view timeout = fields[next];
-    if (timeout.empty()) return field_error(ErrorCode::kFieldMissing, Field::kClientTimeout);
-    if (timeout.size() > kMaxTimeoutDigits) return field_error(ErrorCode::kFieldTooLong, Field::kClientTimeout);
-    if (!parse_decimal(timeout, kMaxClientTimeout, message.client_timeout))
-      return field_error(ErrorCode::kFieldInvalid, Field::kClientTimeout);
-  }
+  if (auto fields = parse_fields(decoded.encoded, decoded.message); !fields) return fail(fields.error());
+  decoded.message.digest_type = *digest_type;
   return decoded;
+}
+
+Result<Message> decode_message(std::string_view encoded) {
+  if (encoded.size() < kMinPlaintextSize || encoded.size() > kMaxPlaintextSize)
+    return error(ErrorCode::kBadLength, "encoded message is " + std::to_string(encoded.size()) + " bytes");
+  if (!is_printable(encoded)) return error(ErrorCode::kNotPrintable);
+  if (std::size_t(std::count(encoded.begin(), encoded.end(), kSeparator)) < kMinSeparators - 1)
+    return error(ErrorCode::kTooFewFields);
+  Message message;
+  if (auto fields = parse_fields(encoded, message); !fields) return fail(fields.error());
+  return message;
 }
 
 }  // namespace sesame::spa

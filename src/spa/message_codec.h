@@ -25,4 +25,8 @@ struct DecodedPlaintext {
 // protocol.md §3.7: length, printable, field count, digest (type by length), then each field in order.
 Result<DecodedPlaintext> decode_plaintext(std::string_view plaintext, const DigestSet& digests);
 
+// The encoded message alone (no digest), checked field by field as decode_plaintext does: modern mode carries it
+// without a digest, as its AEAD tag already covers every byte.
+Result<Message> decode_message(std::string_view encoded);
+
 }  // namespace sesame::spa

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "modern_keys.h"
 #include "spa/message_codec.h"
 #include "spa/packet_codec.h"
 
@@ -85,6 +86,19 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < messages.size(); ++i) {
     write(root / "spa_plaintext" / ("msg" + std::to_string(i)), *make_plaintext(messages[i], digests));
     ++written;
+  }
+  // modern_decode_fuzz.cc: selector bit 0 the suite, bit 1 the path (0: wire, 1: the sealed message's text).
+  std::filesystem::create_directories(root / "modern_decode");
+  for (const auto suite : {AeadSuite::kChaCha20Poly1305, AeadSuite::kAes256Gcm}) {
+    auto client = sesame::fuzz::fuzz_modern_codec(false, suite);
+    const char selector = suite == AeadSuite::kAes256Gcm ? 1 : 0;
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      const std::string name = std::string(aead_suite_name(suite)) + "_msg" + std::to_string(i);
+      write(root / "modern_decode" / ("wire_" + name), std::string(1, selector) + *client.encode(messages[i]));
+      write(root / "modern_decode" / ("text_" + name),
+            std::string(1, char(selector | 2)) + *encode_message(messages[i]));
+      written += 2;
+    }
   }
   std::printf("wrote %d seeds\n", written);
   return 0;

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <thread>
 
+#include "common/private_file.h"
 #include "config/access_dump.h"
 #include "config/redis_url.h"
 #include "config/server_config_dump.h"
@@ -42,7 +43,22 @@ int print_errors(const std::vector<std::string>& errors) {
   return 1;
 }
 
+// --key-gen --modern: the server's X25519 key pair; there is no QR form (the Fwknop2 app has no modern mode).
+int generate_modern_keys(const ServerCommandLine& line) {
+  if (line.key_gen_qr || line.key_gen_qr_png) return print_errors({"--qr, --qr-png: not with --modern"});
+  auto text = spa::generate_modern_key_text(spa::ModernKeyOwner::kServer);
+  if (!text) return print_errors({text.error().to_string()});
+  if (!line.key_gen_file) {
+    std::cout << *text;
+    return 0;
+  }
+  if (auto written = write_private_file(*line.key_gen_file, *text); !written) return print_errors({written.error()});
+  std::cout << "[+] Wrote the modern-mode key pair to: " << *line.key_gen_file << '\n';
+  return 0;
+}
+
 int generate_keys(const ServerCommandLine& line) {
+  if (line.key_gen_modern) return generate_modern_keys(line);
   spa::DigestType hmac_type = spa::kDefaultHmacType;
   if (line.hmac_digest_type) {
     const auto parsed = spa::parse_digest_name(*line.hmac_digest_type);

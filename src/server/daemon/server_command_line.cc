@@ -122,6 +122,8 @@ Result<ServerCommandLine, std::string> parse_server_command_line(const std::vect
       ->group(keys);
   app.add_option("--qr-png", line.key_gen_qr_png, "With --key-gen: also write that QR code to this PNG file")
       ->group(keys);
+  app.add_flag("--modern", line.key_gen_modern, "With --key-gen: this server's X25519 key pair for modern mode")
+      ->group(keys);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);  // CLI11 takes the arguments in reverse
   try {
@@ -144,6 +146,7 @@ Result<ServerCommandLine, std::string> parse_server_command_line(const std::vect
     line.action = ServerAction::kVersion;
     return line;
   }
+  if (line.key_gen_modern && !key_gen && !line.key_gen_file) return fail(std::string("--modern needs --key-gen"));
   if (key_gen || line.key_gen_file || line.key_gen_qr || line.key_gen_qr_png) {
     line.action = ServerAction::kKeyGen;
     return line;

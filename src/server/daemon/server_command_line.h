@@ -65,6 +65,7 @@ struct ServerCommandLine {
   std::optional<std::string> hmac_digest_type;
   bool key_gen_qr = false;
   std::optional<std::string> key_gen_qr_png;  // --qr-png FILE
+  bool key_gen_modern = false;                // --modern: an X25519 key pair for modern mode instead
 };
 
 // args[0] is the program name. Errors are one line naming the option.

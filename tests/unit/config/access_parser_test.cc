@@ -317,8 +317,8 @@ TEST(AccessParser, DebianTemplateFailsOnItsPlaceholdersAsFwknopd) {
   const auto file = parse_access("access.conf", text);
   ASSERT_EQ(file.errors.size(), 3u) << all_messages(file);
   EXPECT_EQ(file.errors[0].to_string(),
-            "access.conf:204: SOURCE: the stanza has no key: it needs KEY, KEY_BASE64, GPG_DECRYPT_PW or "
-            "GPG_ALLOW_NO_PW");
+            "access.conf:204: SOURCE: the stanza has no key: it needs KEY, KEY_BASE64, GPG_DECRYPT_PW, "
+            "GPG_ALLOW_NO_PW or the two MODERN_ keys");
   EXPECT_EQ(file.errors[1].to_string(),
             "access.conf:205: KEY_BASE64: still the __CHANGEME__ placeholder: set a real key (fwknopd --key-gen)");
   EXPECT_EQ(file.errors[2].line, 206);
@@ -357,7 +357,8 @@ TEST(AccessParser, AStanzaNeedsAKey) {
   auto file = parse_access("a.conf", "SOURCE ANY\nHMAC_KEY h\nOPEN_PORTS tcp/22\n\nSOURCE 10.0.0.1\nKEY k\n");
   ASSERT_EQ(file.errors.size(), 1u) << all_messages(file);
   EXPECT_EQ(file.errors[0].to_string(),
-            "a.conf:1: SOURCE: the stanza has no key: it needs KEY, KEY_BASE64, GPG_DECRYPT_PW or GPG_ALLOW_NO_PW");
+            "a.conf:1: SOURCE: the stanza has no key: it needs KEY, KEY_BASE64, GPG_DECRYPT_PW, GPG_ALLOW_NO_PW or "
+            "the two MODERN_ keys");
   file = parse_access("a.conf", "SOURCE ANY\nKEY_BASE64 ====\n");  // decodes to nothing
   EXPECT_TRUE(has_message(file.errors, 1, "has no key"));
   parse_ok("SOURCE ANY\nGPG_ALLOW_NO_PW Y\nGPG_DISABLE_SIG Y\n");

@@ -328,7 +328,7 @@ TEST(ServerConfigParser, EveryVariableAcceptsItsDefaultText) {
     const auto value = server_variable_text(defaults, name);
     if (value && !value->empty()) text += std::string(name) + " " + *value + "\n";  // NFQ_INTERFACE's "" cannot be
   }
-  EXPECT_EQ(seen.size(), 55u + 1 + 7 + 13 + 8 + 2 + 13);  // Debian's 55, 2.6.11, NFQ, firewalld, ipfw, pf, sesame
+  EXPECT_EQ(seen.size(), 55u + 1 + 7 + 13 + 8 + 2 + 15);  // Debian's 55, 2.6.11, NFQ, firewalld, ipfw, pf, sesame
   const auto applied = apply_text(text);
   EXPECT_TRUE(applied.errors.empty()) << messages(applied.errors);
   EXPECT_TRUE(applied.warnings.empty()) << messages(applied.warnings);
