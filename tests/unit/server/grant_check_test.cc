@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "pipeline_test_support.h"
 #include "server/daemon/grant_message.h"
 #include "spa/base64.h"
 #include "spa/packet_codec.h"
@@ -15,10 +16,7 @@
 namespace sesame::server::daemon {
 namespace {
 
-constexpr const char* kKey = "8eRJ7C3hJ54OU7B46ToDehnJkRsqtpBwzGSbqXDQHY4=";
-constexpr const char* kHmacKey =
-    "PKQLbWi8yanTTm7qT1TUoG0nYKtCohPsI4KeQg8sO+9PYx3oLo9WyXplVLLpDfeCePV7UDm2liLeg3U7Qkma5Q==";
-constexpr std::int64_t kNow = 1700000000;
+using namespace server::test_support;
 
 class NoReplayStore : public ReplayStore {
  public:
@@ -28,13 +26,7 @@ class NoReplayStore : public ReplayStore {
 
 class GrantCheckTest : public ::testing::Test {
  protected:
-  void load(const std::string& stanzas) {
-    config::AccessLoadOptions options;
-    options.access_file = dir_.write_file("access.conf", stanzas);
-    auto loaded = config::load_access_config(options);
-    ASSERT_TRUE(loaded) << loaded.error().front().to_string();
-    access_ = std::move(*loaded);
-  }
+  void load(const std::string& stanzas) { ASSERT_NO_FATAL_FAILURE(load_access_text(dir_, stanzas, access_)); }
   static std::string stanza(const std::string& extra) {
     return std::string("SOURCE 192.0.2.0/24\nKEY_BASE64 ") + kKey + "\nHMAC_KEY_BASE64 " + kHmacKey + "\n" + extra;
   }
@@ -51,10 +43,7 @@ class GrantCheckTest : public ::testing::Test {
       message.type = spa::MessageType::kClientTimeoutAccess;
       message.client_timeout = client_timeout;
     }
-    spa::Keys keys;
-    keys.encryption_key = SecretBytes(*spa::base64_decode(kKey));
-    keys.hmac_key = SecretBytes(*spa::base64_decode(kHmacKey));
-    const std::string wire = *spa::encode(message, keys);
+    const std::string wire = *spa::encode(message, client_keys());
     CapturedPacket packet;
     packet.payload = wire;
     packet.source = *config::IpAddress::parse("192.0.2.7");

@@ -3,8 +3,7 @@
 // and policy as fwknop packets, and fwknop's stanzas untouched beside modern ones.
 #include <gtest/gtest.h>
 
-#include <map>
-
+#include "pipeline_test_support.h"
 #include "server/pipeline.h"
 #include "spa/base64.h"
 #include "spa/modern_codec.h"
@@ -13,21 +12,7 @@
 namespace sesame::server {
 namespace {
 
-constexpr std::int64_t kNow = 1700000000;
-constexpr const char* kKey = "8eRJ7C3hJ54OU7B46ToDehnJkRsqtpBwzGSbqXDQHY4=";
-constexpr const char* kHmacKey =
-    "PKQLbWi8yanTTm7qT1TUoG0nYKtCohPsI4KeQg8sO+9PYx3oLo9WyXplVLLpDfeCePV7UDm2liLeg3U7Qkma5Q==";
-
-class MapReplayStore : public ReplayStore {
- public:
-  bool contains(const ReplayDigest& key, std::int64_t) override { return entries_.count(key) > 0; }
-  Insert insert(const ReplayDigest& key, std::int64_t, std::int64_t keep_until) override {
-    return entries_.emplace(key, keep_until).second ? Insert::kFresh : Insert::kReplay;
-  }
-
- private:
-  std::map<ReplayDigest, std::int64_t> entries_;
-};
+using namespace test_support;
 
 struct KeyPair {
   spa::X25519KeyPair pair = spa::generate_x25519_key_pair().value();
@@ -48,11 +33,7 @@ spa::Message access_message(std::string message = "10.0.0.1,tcp/22", std::uint32
 class PipelineModernTest : public ::testing::Test {
  protected:
   void load(const std::string& stanzas) {
-    config::AccessLoadOptions options;
-    options.access_file = dir_.write_file("access.conf", stanzas);
-    auto loaded = config::load_access_config(options);
-    ASSERT_TRUE(loaded) << loaded.error().front().to_string();
-    access_ = std::move(*loaded);
+    ASSERT_NO_FATAL_FAILURE(load_access_text(dir_, stanzas, access_));
     auto pipeline = Pipeline::create(access_, {}, replay_);
     ASSERT_TRUE(pipeline) << pipeline.error();
     pipeline_.emplace(std::move(*pipeline));
@@ -128,10 +109,7 @@ TEST_F(PipelineModernTest, FwknopStanzasKeepWorkingBesideModernOnes) {
   const std::string fwknop_stanza =
       std::string("SOURCE ANY\nKEY_BASE64 ") + kKey + "\nHMAC_KEY_BASE64 " + kHmacKey + "\nOPEN_PORTS tcp/443\n";
   load(modern_stanza(alice_) + fwknop_stanza);
-  spa::Keys keys;
-  keys.encryption_key = SecretBytes(*spa::base64_decode(kKey));
-  keys.hmac_key = SecretBytes(*spa::base64_decode(kHmacKey));
-  const Verdict fwknop = handle(*spa::encode(access_message("10.0.0.3,tcp/443"), keys));
+  const Verdict fwknop = handle(*spa::encode(access_message("10.0.0.3,tcp/443"), client_keys()));
   ASSERT_TRUE(fwknop.request) << drop_reason_name(fwknop.reason);
   EXPECT_EQ(fwknop.request->stanza_index, 1u);
   EXPECT_TRUE(handle(knock(alice_, access_message())).request);
@@ -139,10 +117,7 @@ TEST_F(PipelineModernTest, FwknopStanzasKeepWorkingBesideModernOnes) {
 
 TEST_F(PipelineModernTest, OneStanzaMayTakeBothKinds) {
   load(modern_stanza(alice_, std::string("KEY_BASE64 ") + kKey + "\nHMAC_KEY_BASE64 " + kHmacKey + "\n"));
-  spa::Keys keys;
-  keys.encryption_key = SecretBytes(*spa::base64_decode(kKey));
-  keys.hmac_key = SecretBytes(*spa::base64_decode(kHmacKey));
-  EXPECT_TRUE(handle(*spa::encode(access_message(), keys)).request);
+  EXPECT_TRUE(handle(*spa::encode(access_message(), client_keys())).request);
   EXPECT_TRUE(handle(knock(alice_, access_message())).request);
 }
 

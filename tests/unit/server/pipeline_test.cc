@@ -8,38 +8,14 @@
 #include <map>
 #include <random>
 
+#include "pipeline_test_support.h"
 #include "spa/base64.h"
 #include "support/temp_dir.h"
 
 namespace sesame::server {
 namespace {
 
-constexpr const char* kKey = "8eRJ7C3hJ54OU7B46ToDehnJkRsqtpBwzGSbqXDQHY4=";
-constexpr const char* kHmacKey =
-    "PKQLbWi8yanTTm7qT1TUoG0nYKtCohPsI4KeQg8sO+9PYx3oLo9WyXplVLLpDfeCePV7UDm2liLeg3U7Qkma5Q==";
-constexpr std::int64_t kNow = 1700000000;
-
-// An in-memory store: the real cache has its own tests; here only the pipeline's use of it counts.
-class MapReplayStore : public ReplayStore {
- public:
-  bool contains(const ReplayDigest& key, std::int64_t) override { return entries_.count(key) > 0; }
-  Insert insert(const ReplayDigest& key, std::int64_t, std::int64_t keep_until) override {
-    if (full) return Insert::kFull;
-    return entries_.emplace(key, keep_until).second ? Insert::kFresh : Insert::kReplay;
-  }
-  bool full = false;
-  std::size_t size() const { return entries_.size(); }
-
- private:
-  std::map<ReplayDigest, std::int64_t> entries_;
-};
-
-spa::Keys client_keys(bool hmac = true) {
-  spa::Keys keys;
-  keys.encryption_key = SecretBytes(*spa::base64_decode(kKey));
-  if (hmac) keys.hmac_key = SecretBytes(*spa::base64_decode(kHmacKey));
-  return keys;
-}
+using namespace test_support;
 
 spa::Message access_message(std::string message = "10.0.0.1,tcp/22", std::uint32_t timestamp = kNow) {
   spa::Message m;
@@ -59,11 +35,7 @@ class PipelineTest : public ::testing::Test {
  protected:
   // Loads `stanzas` (access.conf text) and builds a pipeline over it.
   void load(const std::string& stanzas, PipelineSettings settings = {}) {
-    config::AccessLoadOptions options;
-    options.access_file = dir_.write_file("access.conf", stanzas);
-    auto loaded = config::load_access_config(options);
-    ASSERT_TRUE(loaded) << loaded.error().front().to_string();
-    access_ = std::move(*loaded);
+    ASSERT_NO_FATAL_FAILURE(load_access_text(dir_, stanzas, access_));
     auto pipeline = Pipeline::create(access_, settings, replay_);
     ASSERT_TRUE(pipeline) << pipeline.error();
     pipeline_.emplace(std::move(*pipeline));
