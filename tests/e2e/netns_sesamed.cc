@@ -1,124 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// NetnsSesamed: fork and exec `ip netns exec` (which execs sesamed itself, so the pid is sesamed's); signals by pid.
+// NetnsSesamed: sesamed -f through NetnsProcess (`ip netns exec` execs sesamed itself, so the pid is sesamed's).
 #include "e2e/netns_sesamed.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <stdexcept>
-#include <thread>
-#include <utility>
-
-#include "support/subprocess.h"
-#include "support/test_vectors.h"
 
 namespace sesame::test {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-constexpr const char* kReadyMarker = "Starting sesamed";
+std::vector<std::string> sesamed_command(const std::vector<std::string>& wrapper,
+                                         const std::vector<std::string>& args) {
+  std::vector<std::string> command = wrapper;
+  command.insert(command.end(), {SESAMED_PATH, "-f"});
+  command.insert(command.end(), args.begin(), args.end());
+  return command;
+}
 
 }  // namespace
 
 NetnsSesamed::NetnsSesamed(const std::string& ns, const std::vector<std::string>& args, std::string log_path,
                            std::chrono::milliseconds timeout, const std::vector<std::string>& wrapper)
-    : log_path_(std::move(log_path)) {
-  const std::string ip = find_executable({"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"});
-  if (ip.empty()) throw std::runtime_error("NetnsSesamed: `ip` (iproute2) not installed");
-  std::vector<std::string> full{ip, "netns", "exec", ns};
-  full.insert(full.end(), wrapper.begin(), wrapper.end());
-  full.insert(full.end(), {SESAMED_PATH, "-f"});
-  full.insert(full.end(), args.begin(), args.end());
-  // Everything the child needs is prepared before fork: after it, only async-signal-safe calls.
-  std::vector<char*> argv;
-  for (const std::string& arg : full) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  char path_env[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
-  char lang_env[] = "LC_ALL=C";
-  char* envp[] = {path_env, lang_env, nullptr};
-  const int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (log_fd < 0 || null_fd < 0) {
-    for (const int fd : {log_fd, null_fd})
-      if (fd >= 0) ::close(fd);
-    throw std::runtime_error("NetnsSesamed: cannot open /dev/null or " + log_path_);
-  }
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    if (::dup2(null_fd, 0) < 0 || ::dup2(log_fd, 1) < 0 || ::dup2(log_fd, 2) < 0) ::_exit(126);
-    ::execve(argv[0], argv.data(), envp);
-    ::_exit(127);
-  }
-  const int fork_error = errno;
-  ::close(log_fd);
-  ::close(null_fd);
-  if (pid_ < 0) throw std::runtime_error(std::string("NetnsSesamed: fork: ") + std::strerror(fork_error));
-
-  const auto deadline = Clock::now() + timeout;
-  while (log().find(kReadyMarker) == std::string::npos) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      throw std::runtime_error("NetnsSesamed: sesamed exited (wait status " + std::to_string(status) +
-                               ") before it was ready; log:\n" + log());
-    }
-    if (Clock::now() >= deadline) {
-      kill_hard();
-      throw std::runtime_error("NetnsSesamed: sesamed not ready after " + std::to_string(timeout.count()) +
-                               " ms; log:\n" + log());
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
-
-NetnsSesamed::~NetnsSesamed() {
-  kill_hard();
-}
-
-void NetnsSesamed::kill_hard() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
-  pid_ = -1;
-}
+    : NetnsProcess("NetnsSesamed", ns, sesamed_command(wrapper, args),
+                   {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}, std::move(log_path), "Starting sesamed",
+                   timeout) {}
 
 std::optional<int> NetnsSesamed::terminate(std::chrono::milliseconds timeout) {
-  if (pid_ <= 0) return std::nullopt;
-  ::kill(pid_, SIGTERM);
-  const auto deadline = Clock::now() + timeout;
-  int status = 0;
-  while (::waitpid(pid_, &status, WNOHANG) == 0) {
-    if (Clock::now() >= deadline) {
-      kill_hard();
-      return std::nullopt;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  pid_ = -1;
-  return status;
-}
-
-std::string NetnsSesamed::log() const {
-  try {
-    return read_file(log_path_);
-  } catch (const std::exception&) {
-    return "";
-  }
-}
-
-bool NetnsSesamed::wait_for_log(const std::string& text, std::chrono::milliseconds timeout) const {
-  const auto deadline = Clock::now() + timeout;
-  for (;;) {
-    if (log().find(text) != std::string::npos) return true;
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  return stop(SIGTERM, timeout);
 }
 
 }  // namespace sesame::test

@@ -3,16 +3,16 @@
 // end-to-end tests: started, killed or stopped by its pid, its output in a log file.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "e2e/netns_process.h"
+
 namespace sesame::test {
 
-class NetnsSesamed {
+class NetnsSesamed : public NetnsProcess {
  public:
   // Runs `ip netns exec ns SESAMED -f args...` with stdout and stderr in `log_path` (truncated), and waits up to
   // `timeout` for its "Starting sesamed" line (printed once the firewall and the capture are set up). Throws
@@ -22,24 +22,9 @@ class NetnsSesamed {
   NetnsSesamed(const std::string& ns, const std::vector<std::string>& args, std::string log_path,
                std::chrono::milliseconds timeout = std::chrono::seconds(10),
                const std::vector<std::string>& wrapper = {});
-  ~NetnsSesamed();  // SIGKILL if it still runs; always reaped
-  NetnsSesamed(const NetnsSesamed&) = delete;
-  NetnsSesamed& operator=(const NetnsSesamed&) = delete;
 
-  pid_t pid() const { return pid_; }
-  bool is_running() const { return pid_ > 0; }
-  std::string log() const;
-  // Polls the log until it holds `text`; false after `timeout`.
-  bool wait_for_log(const std::string& text, std::chrono::milliseconds timeout) const;
-
-  // SIGKILL and reap: the daemon gets no chance to clean up, as in a crash.
-  void kill_hard();
   // SIGTERM and wait up to `timeout`: its wait status, or nullopt when it was still running (then SIGKILLed).
   std::optional<int> terminate(std::chrono::milliseconds timeout);
-
- private:
-  std::string log_path_;
-  pid_t pid_ = -1;
 };
 
 }  // namespace sesame::test
