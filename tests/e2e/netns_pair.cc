@@ -224,4 +224,26 @@ bool tcp_answers(const std::string& ns, const std::string& source_ip, const std:
   return true;
 }
 
+bool send_udp(const std::string& ns, const std::string& source_ip, const std::string& ip, std::uint16_t port,
+              const std::string& payload) {
+  int fd = -1;
+  {
+    const ScopedNetns in(ns);
+    fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  }
+  if (fd < 0) return false;
+  sockaddr_in source{};
+  source.sin_family = AF_INET;
+  sockaddr_in target{};
+  target.sin_family = AF_INET;
+  target.sin_port = htons(port);
+  const bool ok = ::inet_pton(AF_INET, source_ip.c_str(), &source.sin_addr) == 1 &&
+                  ::inet_pton(AF_INET, ip.c_str(), &target.sin_addr) == 1 &&
+                  ::bind(fd, reinterpret_cast<const sockaddr*>(&source), sizeof source) == 0 &&
+                  ::sendto(fd, payload.data(), payload.size(), 0, reinterpret_cast<const sockaddr*>(&target),
+                           sizeof target) == ssize_t(payload.size());
+  ::close(fd);
+  return ok;
+}
+
 }  // namespace sesame::test

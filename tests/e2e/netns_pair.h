@@ -84,4 +84,9 @@ class ScopedNetns {
 bool tcp_answers(const std::string& ns, const std::string& source_ip, const std::string& ip, std::uint16_t port,
                  std::chrono::milliseconds timeout, std::string* line = nullptr);
 
+// One UDP datagram from `source_ip` in namespace `ns` to ip:port (IPv4), as a replaying attacker on the client's path
+// would send it. False when it could not be sent.
+bool send_udp(const std::string& ns, const std::string& source_ip, const std::string& ip, std::uint16_t port,
+              const std::string& payload);
+
 }  // namespace sesame::test

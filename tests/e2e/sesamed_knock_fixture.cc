@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "support/field_dump.h"
+
 namespace sesame::test {
 namespace {
 
@@ -14,13 +16,6 @@ using namespace std::chrono_literals;
 
 constexpr const char* kSesame = SESAME_CLIENT_PATH;
 constexpr const char* kSesamed = SESAMED_PATH;
-
-std::string field(const std::string& text, const std::string& name) {
-  const std::size_t at = text.find(name + ":");
-  if (at == std::string::npos) return "";
-  const std::size_t start = text.find_first_not_of(" \t", at + name.size() + 1);
-  return text.substr(start, text.find('\n', start) - start);
-}
 
 }  // namespace
 
@@ -40,8 +35,8 @@ void SesamedKnockFixture::SetUp() {
   const ProcessResult keys = run_process(
       {kSesame, "--key-gen"}, {.env = std::vector<std::string>{"HOME=" + home_, "LC_ALL=C"}, .timeout = 10s});
   ASSERT_EQ(keys.exit_status, 0) << keys.output;
-  key_ = field(keys.output, "KEY_BASE64");
-  hmac_key_ = field(keys.output, "HMAC_KEY_BASE64");
+  key_ = line_value(keys.output, "KEY_BASE64");
+  hmac_key_ = line_value(keys.output, "HMAC_KEY_BASE64");
   ASSERT_FALSE(key_.empty() || hmac_key_.empty()) << keys.output;
   net_ = std::make_unique<NetnsPair>();
 }

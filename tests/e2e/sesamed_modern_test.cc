@@ -14,6 +14,7 @@
 
 #include "e2e/sesamed_knock_fixture.h"
 #include "e2e/system_tools.h"
+#include "support/field_dump.h"
 
 namespace sesame::test {
 namespace {
@@ -24,13 +25,6 @@ constexpr std::uint16_t kPort = 22223;
 constexpr std::uint16_t kSpaPort = 62201;
 constexpr std::chrono::seconds kAccessTimeout{3};
 constexpr const char* kGreeting = "hello, modern knocker";
-
-std::string field(const std::string& text, const std::string& name) {
-  const std::size_t at = text.find(name + ": ");
-  if (at == std::string::npos) return "";
-  const std::size_t start = at + name.size() + 2;
-  return text.substr(start, text.find('\n', start) - start);
-}
 
 class SesamedModernEndToEnd : public SesamedKnockFixture {
  protected:
@@ -55,13 +49,13 @@ class SesamedModernEndToEnd : public SesamedKnockFixture {
     write_configs(
         "", "SOURCE ANY\nREQUIRE_SOURCE_ADDRESS Y\nOPEN_PORTS tcp/" + std::to_string(kPort) + "\nFW_ACCESS_TIMEOUT " +
                 std::to_string(kAccessTimeout.count()) + "\nMODERN_CLIENT_PUBLIC_KEY_BASE64 " +
-                field(client_keys_, "MODERN_CLIENT_PUBLIC_KEY_BASE64") + "\nMODERN_SERVER_PRIVATE_KEY_BASE64 " +
-                field(server_keys_, "MODERN_SERVER_PRIVATE_KEY_BASE64") + "\nMODERN_AEAD " + aead + "\n");
+                line_value(client_keys_, "MODERN_CLIENT_PUBLIC_KEY_BASE64") + "\nMODERN_SERVER_PRIVATE_KEY_BASE64 " +
+                line_value(server_keys_, "MODERN_SERVER_PRIVATE_KEY_BASE64") + "\nMODERN_AEAD " + aead + "\n");
     rc_file_ = dir_.write_file(
         "fwknoprc", "[gateway]\nSPA_SERVER " + net_->server_ip() + "\nACCESS tcp/" + std::to_string(kPort) +
                         "\nALLOW_IP " + net_->client_ip() + "\nMODERN_PRIVATE_KEY_BASE64 " +
-                        field(client_keys_, "MODERN_PRIVATE_KEY_BASE64") + "\nMODERN_SERVER_PUBLIC_KEY_BASE64 " +
-                        field(server_keys_, "MODERN_SERVER_PUBLIC_KEY_BASE64") + "\nMODERN_AEAD " + aead + "\n");
+                        line_value(client_keys_, "MODERN_PRIVATE_KEY_BASE64") + "\nMODERN_SERVER_PUBLIC_KEY_BASE64 " +
+                        line_value(server_keys_, "MODERN_SERVER_PUBLIC_KEY_BASE64") + "\nMODERN_AEAD " + aead + "\n");
     ASSERT_EQ(::chmod(rc_file_.c_str(), 0600), 0);
   }
 

@@ -28,8 +28,10 @@
 #include "e2e/netns_sesamed.h"
 #include "e2e/system_tools.h"
 #include "e2e/tcp_line_server.h"
+#include "support/field_dump.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
+#include "support/test_vectors.h"
 
 namespace sesame::test {
 namespace {
@@ -45,42 +47,6 @@ constexpr const char* kGreeting = "hello from behind the router";
 constexpr auto kProbeTimeout = 300ms;  // one connection attempt while polling
 constexpr auto kClosedCheck = 1s;      // how long a silent port is watched before it counts as closed
 
-std::string field(const std::string& text, const std::string& name) {
-  const std::size_t at = text.find(name + ":");
-  if (at == std::string::npos) return "";
-  const std::size_t start = text.find_first_not_of(" \t", at + name.size() + 1);
-  return text.substr(start, text.find('\n', start) - start);
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// One datagram from source_ip in namespace `ns`, as a replaying attacker on the client's path would send it.
-bool send_udp(const std::string& ns, const std::string& source_ip, const std::string& ip, const std::string& payload) {
-  int fd = -1;
-  {
-    const ScopedNetns in(ns);
-    fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  }
-  if (fd < 0) return false;
-  sockaddr_in source{};
-  source.sin_family = AF_INET;
-  sockaddr_in target{};
-  target.sin_family = AF_INET;
-  target.sin_port = htons(kSpaPort);
-  const bool ok = ::inet_pton(AF_INET, source_ip.c_str(), &source.sin_addr) == 1 &&
-                  ::inet_pton(AF_INET, ip.c_str(), &target.sin_addr) == 1 &&
-                  ::bind(fd, reinterpret_cast<const sockaddr*>(&source), sizeof source) == 0 &&
-                  ::sendto(fd, payload.data(), payload.size(), 0, reinterpret_cast<const sockaddr*>(&target),
-                           sizeof target) == ssize_t(payload.size());
-  ::close(fd);
-  return ok;
-}
-
 class RouterNftEndToEnd : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -93,8 +59,8 @@ class RouterNftEndToEnd : public ::testing::Test {
     ASSERT_EQ(::mkdir(run_dir_.c_str(), 0700), 0);
     const ProcessResult keys = run_process({kSesame, "--key-gen"}, {.env = client_env()});
     ASSERT_EQ(keys.exit_status, 0) << keys.output;
-    key_ = field(keys.output, "KEY_BASE64");
-    hmac_key_ = field(keys.output, "HMAC_KEY_BASE64");
+    key_ = line_value(keys.output, "KEY_BASE64");
+    hmac_key_ = line_value(keys.output, "HMAC_KEY_BASE64");
     ASSERT_FALSE(key_.empty() || hmac_key_.empty()) << keys.output;
 
     net_ = std::make_unique<NetnsPair>();
@@ -188,7 +154,7 @@ TEST_F(RouterNftEndToEnd, KnockOverUdpOpensThePortForTheKnockerUntilTheTimeoutAn
   std::string packet = read_file(packet_file);
   while (!packet.empty() && (packet.back() == '\n' || packet.back() == '\r')) packet.pop_back();
   ASSERT_FALSE(packet.empty());
-  ASSERT_TRUE(send_udp(net_->client_ns(), net_->client_ip(), net_->server_ip(), packet));
+  ASSERT_TRUE(send_udp(net_->client_ns(), net_->client_ip(), net_->server_ip(), kSpaPort, packet));
   EXPECT_TRUE(sesamed_->wait_for_log("Replay detected from source IP", 2s)) << sesamed_log();
   EXPECT_FALSE(answers(net_->client_ip(), kClosedCheck)) << "the replay opened the port again";
 

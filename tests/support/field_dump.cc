@@ -46,4 +46,13 @@ FieldMap parse_field_dump(std::string_view text) {
   return fields;
 }
 
+std::string line_value(std::string_view text, std::string_view name) {
+  for (const std::string& line : split_lines(text)) {
+    if (line.size() <= name.size() || line.compare(0, name.size(), name) != 0 || line[name.size()] != ':') continue;
+    const std::size_t start = line.find_first_not_of(" \t", name.size() + 1);
+    return start == std::string::npos ? std::string() : line.substr(start);
+  }
+  return "";
+}
+
 }  // namespace sesame::test

@@ -24,4 +24,8 @@ std::size_t read_field_lines(const std::vector<std::string>& lines, std::size_t 
 // The first "SPA Field Values:" block of `text`; empty if there is none.
 FieldMap parse_field_dump(std::string_view text);
 
+// The value of the first "NAME: value" line of `text` (what --key-gen prints), blanks after the colon skipped;
+// empty when no line names it.
+std::string line_value(std::string_view text, std::string_view name);
+
 }  // namespace sesame::test

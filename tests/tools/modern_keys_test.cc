@@ -14,18 +14,12 @@
 
 #include "spa/base64.h"
 #include "spa/x25519.h"
+#include "support/field_dump.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
 
 namespace sesame::test {
 namespace {
-
-std::string value_of(const std::string& text, const std::string& name) {
-  const std::size_t at = text.find(name + ": ");
-  if (at == std::string::npos) return "";
-  const std::size_t start = at + name.size() + 2;
-  return text.substr(start, text.find('\n', start) - start);
-}
 
 // The private key's public half must be the public key printed beside it.
 void expect_matching_pair(const std::string& private_b64, const std::string& public_b64) {
@@ -51,12 +45,12 @@ TEST_F(ModernKeys, BothSidesPrintAMatchingPairAsPastableLines) {
   const auto client = run({SESAME_CLIENT_PATH, "--key-gen", "--modern"});
   ASSERT_EQ(client.exit_status, 0) << client.output;
   EXPECT_EQ(std::count(client.output.begin(), client.output.end(), '\n'), 2) << client.output;
-  expect_matching_pair(value_of(client.output, "MODERN_PRIVATE_KEY_BASE64"),
-                       value_of(client.output, "MODERN_CLIENT_PUBLIC_KEY_BASE64"));
+  expect_matching_pair(line_value(client.output, "MODERN_PRIVATE_KEY_BASE64"),
+                       line_value(client.output, "MODERN_CLIENT_PUBLIC_KEY_BASE64"));
   const auto server = run({SESAMED_PATH, "--key-gen", "--modern"});
   ASSERT_EQ(server.exit_status, 0) << server.output;
-  expect_matching_pair(value_of(server.output, "MODERN_SERVER_PRIVATE_KEY_BASE64"),
-                       value_of(server.output, "MODERN_SERVER_PUBLIC_KEY_BASE64"));
+  expect_matching_pair(line_value(server.output, "MODERN_SERVER_PRIVATE_KEY_BASE64"),
+                       line_value(server.output, "MODERN_SERVER_PUBLIC_KEY_BASE64"));
   EXPECT_NE(run({SESAME_CLIENT_PATH, "--key-gen", "--modern"}).output, client.output) << "the same key twice";
 }
 
@@ -82,8 +76,8 @@ TEST_F(ModernKeys, ATestModeKnockFromGeneratedKeysDecodesAndAsksForNoOtherKey) {
   const auto server = run({SESAMED_PATH, "--key-gen", "--modern"});
   const std::string rc = dir_.write_file(
       "rc", "[gw]\nSPA_SERVER 127.0.0.1\nACCESS tcp/22\nALLOW_IP 192.0.2.9\nMODERN_PRIVATE_KEY_BASE64 " +
-                value_of(client.output, "MODERN_PRIVATE_KEY_BASE64") + "\nMODERN_SERVER_PUBLIC_KEY_BASE64 " +
-                value_of(server.output, "MODERN_SERVER_PUBLIC_KEY_BASE64") + "\n");
+                line_value(client.output, "MODERN_PRIVATE_KEY_BASE64") + "\nMODERN_SERVER_PUBLIC_KEY_BASE64 " +
+                line_value(server.output, "MODERN_SERVER_PUBLIC_KEY_BASE64") + "\n");
   ::chmod(rc.c_str(), 0600);
   // stdin is empty: a prompt for a Rijndael key would fail the run.
   const auto shown = run({SESAME_CLIENT_PATH, "--rc-file", rc, "-n", "gw", "-T", "--no-save-args"});

@@ -20,16 +20,6 @@ struct KeyPair {
   std::string public_b64() const { return spa::base64_encode_padded(pair.public_key); }
 };
 
-spa::Message access_message(std::string message = "10.0.0.1,tcp/22", std::uint32_t timestamp = kNow) {
-  spa::Message m;
-  static std::uint64_t counter = 1000000000000000;
-  m.random_value = std::to_string(++counter);
-  m.username = "alice";
-  m.timestamp = timestamp;
-  m.message = std::move(message);
-  return m;
-}
-
 class PipelineModernTest : public ::testing::Test {
  protected:
   void load(const std::string& stanzas) {

@@ -17,16 +17,6 @@ namespace {
 
 using namespace test_support;
 
-spa::Message access_message(std::string message = "10.0.0.1,tcp/22", std::uint32_t timestamp = kNow) {
-  spa::Message m;
-  static std::uint64_t counter = 1000000000000000;
-  m.random_value = std::to_string(++counter);
-  m.username = "alice";
-  m.timestamp = timestamp;
-  m.message = std::move(message);
-  return m;
-}
-
 std::string knock(const spa::Message& message, bool hmac = true) {
   return *spa::encode(message, client_keys(hmac));
 }

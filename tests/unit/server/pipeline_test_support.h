@@ -45,6 +45,17 @@ inline spa::Keys client_keys(bool hmac = true) {
   return keys;
 }
 
+// An access request from "alice" at `timestamp`, each with a new random value.
+inline spa::Message access_message(std::string message = "10.0.0.1,tcp/22", std::uint32_t timestamp = kNow) {
+  static std::uint64_t counter = 1000000000000000;
+  spa::Message m;
+  m.random_value = std::to_string(++counter);
+  m.username = "alice";
+  m.timestamp = timestamp;
+  m.message = std::move(message);
+  return m;
+}
+
 // access.conf `text` through the real loader; a load error fails the test (check with ASSERT_NO_FATAL_FAILURE).
 inline void load_access_text(const test::TempDir& dir, const std::string& text, config::AccessConfig& access) {
   config::AccessLoadOptions options;
