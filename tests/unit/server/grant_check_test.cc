@@ -44,11 +44,7 @@ class GrantCheckTest : public ::testing::Test {
       message.client_timeout = client_timeout;
     }
     const std::string wire = *spa::encode(message, client_keys());
-    CapturedPacket packet;
-    packet.payload = wire;
-    packet.source = *config::IpAddress::parse("192.0.2.7");
-    packet.received_s = kNow;
-    Verdict verdict = pipeline->handle(packet);
+    Verdict verdict = pipeline->handle(captured(wire));
     EXPECT_TRUE(verdict.request) << drop_reason_name(verdict.reason);
     auto decoded = decode_grant_message(*encode_request_message(*verdict.request));
     EXPECT_TRUE(decoded) << decoded.error();

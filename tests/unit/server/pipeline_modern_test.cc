@@ -39,13 +39,7 @@ class PipelineModernTest : public ::testing::Test {
     return *codec->encode(message);
   }
   Verdict handle(std::string_view payload, const char* source = "192.0.2.7", std::int64_t now = kNow) {
-    CapturedPacket packet;
-    packet.payload = payload;
-    packet.source = *config::IpAddress::parse(source);
-    packet.source_port = 40000;
-    packet.destination_port = 62201;
-    packet.received_s = now;
-    return pipeline_->handle(packet);
+    return pipeline_->handle(captured(payload, source, now));
   }
 
   KeyPair server_;

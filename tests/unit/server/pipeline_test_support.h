@@ -56,6 +56,17 @@ inline spa::Message access_message(std::string message = "10.0.0.1,tcp/22", std:
   return m;
 }
 
+// `payload` as a UDP datagram from `source` to port 62201, received at `now`.
+inline CapturedPacket captured(std::string_view payload, const char* source = "192.0.2.7", std::int64_t now = kNow) {
+  CapturedPacket packet;
+  packet.payload = payload;
+  packet.source = *config::IpAddress::parse(source);
+  packet.source_port = 40000;
+  packet.destination_port = 62201;
+  packet.received_s = now;
+  return packet;
+}
+
 // access.conf `text` through the real loader; a load error fails the test (check with ASSERT_NO_FATAL_FAILURE).
 inline void load_access_text(const test::TempDir& dir, const std::string& text, config::AccessConfig& access) {
   config::AccessLoadOptions options;
