@@ -14,11 +14,15 @@ namespace {
 
 using namespace sesame;
 
+// The encoder applies libfko's type adjustment (a client-timeout type with timeout 0 is sent as the plain type), so
+// what comes back is the message with that adjustment, and nothing else changed.
 void check_round_trip(spa::ModernCodec& client, spa::ModernCodec& server, const spa::Message& message) {
   auto wire = client.encode(message);
   if (!wire) std::abort();
+  spa::Message expected = message;
+  expected.type = spa::adjusted_type(message.type, message.nat_access.has_value(), message.client_timeout);
   auto opened = server.decode(*wire);
-  if (!opened || !(*opened == message)) std::abort();
+  if (!opened || !(*opened == expected)) std::abort();
 }
 
 }  // namespace

@@ -334,6 +334,23 @@ TEST(ModernCodecTest, RefusesOtherKeysSuitesAndVersions) {
   EXPECT_FALSE(read_modern_header(std::span(packet).first(kModernHeaderSize + 15)));
 }
 
+// Found by modern_decode_fuzz: a client-timeout type whose timeout is 0 is valid (fwknopd then uses
+// FW_ACCESS_TIMEOUT), and the encoder sends it as the plain type, as libfko does.
+TEST(ModernCodecTest, ClientTimeoutTypeWithTimeoutZeroTravelsAsThePlainType) {
+  const auto message = decode_message(
+      "1234658790123456:ZnV6eiB1c2Vy:1700000000:3.0.0:4:MTAuMC4wLjEsdGNwLzIyLHVkcC81Mw:MTcyLjE2OC4xLjIsMjI:0");
+  ASSERT_TRUE(message) << message.error().to_string();
+  EXPECT_EQ(message->type, MessageType::kClientTimeoutNatAccess);
+  EXPECT_EQ(message->client_timeout, 0u);
+  auto client = client_codec(kDefaultAeadSuite);
+  auto server = server_codec(kDefaultAeadSuite);
+  const auto opened = server.decode(*client.encode(*message));
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->type, MessageType::kNatAccess);
+  EXPECT_EQ(opened->nat_access, message->nat_access);
+  EXPECT_EQ(opened->message, message->message);
+}
+
 TEST(ModernCodecTest, SealedTimestampMustEqualTheHeaders) {
   // A client that seals one time and announces another in the header (authentic, so the tag verifies) is refused.
   auto server = server_codec(kDefaultAeadSuite);
