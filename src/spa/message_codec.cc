@@ -193,6 +193,9 @@ Result<Ok> parse_fields(std::string_view encoded, Message& message) {
   if (remaining == 2 || (!wants_timeout && remaining == 1)) {
     auto server_auth = decode_text_field(fields[next++], kMaxFieldB64, Field::kServerAuth);
     if (!server_auth) return fail(server_auth.error());
+    // What the encoder can send back (fwknopd takes any decoded length, even none; no fwknop client sets it).
+    if (server_auth->empty() || server_auth->size() > kMaxServerAuthSize)
+      return field_error(ErrorCode::kFieldInvalid, Field::kServerAuth, "1..63 bytes");
     message.server_auth = std::move(*server_auth);
   }
   if (wants_timeout) {

@@ -289,6 +289,20 @@ TEST(EncodeMessage, RefusesTimestampAbove2To31Minus1) {
   expect_refused(encode_message(m), ErrorCode::kFieldInvalid, Field::kTimestamp);
 }
 
+// Found by modern_decode_fuzz: a server-auth field the encoder could not send back ("w" decodes to nothing).
+TEST(DecodeMessage, ServerAuthMustDecodeToOneTo63Bytes) {
+  const std::string head = "1234567890123456:ZnV6eiB1c2Vy:10:3.0.0:0:MTAuMC4wLjIsZWNobyx1c2Vy:";
+  const auto nothing = decode_message(head + "w");
+  ASSERT_FALSE(nothing);
+  EXPECT_EQ(nothing.error().field, Field::kServerAuth);
+  const auto too_long = decode_message(head + base64_encode(std::string(64, 'a')));
+  ASSERT_FALSE(too_long);
+  EXPECT_EQ(too_long.error().field, Field::kServerAuth);
+  const auto most = decode_message(head + base64_encode(std::string(63, 'a')));
+  ASSERT_TRUE(most) << most.error().to_string();
+  EXPECT_EQ(most->server_auth, std::string(63, 'a'));
+}
+
 TEST(EncodeMessage, RefusesServerAuthOver63Bytes) {
   Message m = sample();
   m.server_auth = std::string(63, 'a');
