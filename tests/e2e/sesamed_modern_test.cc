@@ -15,6 +15,7 @@
 #include "e2e/sesamed_knock_fixture.h"
 #include "e2e/system_tools.h"
 #include "support/field_dump.h"
+#include "support/test_vectors.h"
 
 namespace sesame::test {
 namespace {
@@ -85,11 +86,9 @@ class SesamedModernEndToEnd : public SesamedKnockFixture {
     EXPECT_GE(open_for, double(kAccessTimeout.count()) - 0.5);
 
     // The same bytes again, from the same address: a replay, and the port stays shut.
-    const ProcessResult replayed = NetnsPair::run_in(
-        net_->client_ns(),
-        {"/bin/bash", "-c",
-         "tr -d '\\n' < " + packet_file + " > /dev/udp/" + net_->server_ip() + "/" + std::to_string(kSpaPort)});
-    ASSERT_EQ(replayed.exit_status, 0) << replayed.output;
+    std::string packet = read_file(packet_file);
+    while (!packet.empty() && packet.back() == '\n') packet.pop_back();
+    ASSERT_TRUE(send_udp(net_->client_ns(), net_->client_ip(), net_->server_ip(), kSpaPort, packet));
     EXPECT_TRUE(sesamed_->wait_for_log("Replay detected from source IP", 2s)) << sesamed_log();
     EXPECT_FALSE(answers(service(), net_->client_ip(), kClosedCheck)) << "the replay opened the port";
   }
